@@ -1,0 +1,19 @@
+# collections_mgmt: every target checks for Odoo first (ODOO_SRC, default /opt/odoo18).
+# Variables: ODOO_SRC, DB (demo database), PORT (demo HTTP port), PGHOST/PGPORT/PGUSER/PGPASSWORD
+# (use that server instead of the private cluster in .run/), PYTEST_ARGS, LOG_LEVEL.
+SHELL := /bin/bash
+DEV := tools/dev.sh
+
+.PHONY: demo demo-reset test lint shell odoo stop bench help
+
+help:
+	@echo "make demo        run Odoo with collections_mgmt and demo data at http://localhost:$${PORT:-8069}"
+	@echo "make demo-reset  drop the demo database"
+	@echo "make test        run the whole test suite on a fresh database"
+	@echo "make lint        ruff and pylint-odoo"
+	@echo "make shell       odoo-bin shell on the demo database (DB=name for another)"
+	@echo "make odoo ARGS=  odoo-bin with the project's configuration"
+	@echo "make stop        stop Odoo and the private PostgreSQL cluster"
+
+demo demo-reset test lint shell odoo stop:
+	@bash $(DEV) $@
