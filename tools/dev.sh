@@ -127,7 +127,8 @@ cmd_stop() {
         fi
         rm -f "$RUN/odoo.pid"
     fi
-    local data="$RUN/pg/data"
+    local data
+    data="$(readlink -f "$RUN/pg" 2>/dev/null || echo "$RUN/pg")/data"
     if [ -f "$data/PG_VERSION" ] && [ -z "${PGHOST:-}" ]; then
         local bindir
         bindir=$(pg_bindir)

@@ -29,8 +29,8 @@ ensure_venv() {
     fi
     local python=${PYTHON:-}
     if [ -z "$python" ]; then
-        for p in python3.12 python3.11 python3.10 python3; do
-            if command -v "$p" >/dev/null && "$p" -c 'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 12))'; then
+        for p in python3 python3.12 python3.11 python3.10; do
+            if "$p" -c 'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 12))' 2>/dev/null; then
                 python=$p
                 break
             fi
@@ -40,8 +40,11 @@ ensure_venv() {
     say "Building the virtualenv .venv from requirements.txt with $python"
     rm -rf "$VENV"
     "$python" -m venv "$VENV"
-    "$VENV/bin/pip" install -q --upgrade pip
-    "$VENV/bin/pip" install -q -r "$ROOT/requirements.txt"
+    # pip's warnings about unreachable local indexes are noise here
+    "$VENV/bin/pip" install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" >&2 || true
+    "$VENV/bin/pip" install -q -r "$ROOT/requirements.txt" 2>&1 | grep -v "^WARNING: Location" >&2 || true
+    "$VENV/bin/python" -c "import psycopg2, pytest, websocket, freezegun, lxml" 2>/dev/null \
+        || die "installing requirements.txt into .venv failed (see the messages above)"
     echo "$want" >"$stamp"
 }
 
@@ -105,8 +108,9 @@ ensure_pg() {
         chown "$PG_OWNER" "$pgdir" "$(readlink -f "$pgdir")"
     fi
     mkdir -p "$pgdir"
-    local data="$pgdir/data" sock
-    sock=$(readlink -f "$pgdir")/sock
+    # the cluster's owner must reach it without crossing .run (see above)
+    pgdir=$(readlink -f "$pgdir")
+    local data="$pgdir/data" sock="$pgdir/sock"
     if [ ! -f "$data/PG_VERSION" ]; then
         say "Creating a private PostgreSQL cluster in .run/pg"
         as_pg_owner mkdir -p "$data" "$sock"

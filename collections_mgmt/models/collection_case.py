@@ -148,7 +148,7 @@ class CollectionCase(models.Model):
         clauses = [
             SQL("aml.company_id = %s", company.id),
             SQL("aml.parent_state = 'posted'"),
-            SQL("aml.account_type = 'asset_receivable'"),
+            SQL("account.account_type = 'asset_receivable'"),
             SQL("NOT aml.reconciled"),
             SQL("aml.amount_residual != 0"),
             SQL("move.collection_excluded IS NOT TRUE"),
@@ -175,6 +175,7 @@ class CollectionCase(models.Model):
                    )
               FROM account_move_line aml
               JOIN account_move move ON move.id = aml.move_id
+              JOIN account_account account ON account.id = aml.account_id
               JOIN res_partner partner ON partner.id = aml.partner_id
              WHERE %(where)s
           GROUP BY partner.commercial_partner_id
@@ -200,6 +201,7 @@ class CollectionCase(models.Model):
                     SELECT DISTINCT aml.move_id, case_.id AS case_id
                       FROM account_move_line aml
                       JOIN account_move move ON move.id = aml.move_id
+                      JOIN account_account account ON account.id = aml.account_id
                       JOIN res_partner partner ON partner.id = aml.partner_id
                       JOIN collection_case case_
                         ON case_.partner_id = partner.commercial_partner_id
