@@ -13,12 +13,15 @@ TODAY = date(2026, 6, 30)
 
 
 class CollectionsCase(AccountTestInvoicingCommon):
-    """Accounting data plus collections users; the clock stops at ``TODAY``."""
+    """Accounting data plus collections users; the clock stops at ``freeze_date``."""
+
+    freeze_date = TODAY
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.startClassPatcher(freeze_time(TODAY))
+        if cls.freeze_date:
+            cls.startClassPatcher(freeze_time(cls.freeze_date))
         cls.company = cls.company_data["company"]
         cls.receivable = cls.company_data["default_account_receivable"]
         cls.collector = new_test_user(
@@ -104,7 +107,7 @@ class CollectionsCase(AccountTestInvoicingCommon):
             .create(
                 {
                     "amount": amount,
-                    "payment_date": pay_date or TODAY,
+                    "payment_date": pay_date or (cls.freeze_date or date.today()),
                     "payment_difference_handling": "open",
                 }
             )

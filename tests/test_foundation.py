@@ -6,7 +6,7 @@ import subprocess
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 
-MODELS = ["collection.case", "collection.stage"]
+MODELS = ["collection.case", "collection.stage", "collection.communication"]
 
 
 @tagged("post_install", "-at_install")

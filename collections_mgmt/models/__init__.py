@@ -1,8 +1,7 @@
-from . import (
-    account_move,
-    collection_case,
-    collection_stage,
-    res_company,
-    res_config_settings,
-    res_partner,
-)
+from . import collection_stage
+from . import collection_case
+from . import collection_communication
+from . import res_company
+from . import res_config_settings
+from . import res_partner
+from . import account_move

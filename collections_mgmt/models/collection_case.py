@@ -278,12 +278,7 @@ class CollectionCase(models.Model):
                     values.update(
                         stage_id=first_stage.id, cycle=case.cycle + 1, active=True
                     )
-                changed = {
-                    key: value
-                    for key, value in values.items()
-                    if case._fields[key].convert_to_cache(value, case) != case[key]
-                    and not (key == "stage_id" and case.stage_id.id == value)
-                }
+                changed = case._get_changed_values(values)
                 if changed:
                     writes[tuple(sorted(changed.items()))] |= case
 
@@ -322,6 +317,18 @@ class CollectionCase(models.Model):
                 ).create(to_create)
             self._link_overdue_invoices(company, today, partners)
         return touched
+
+    def _get_changed_values(self, values):
+        """The part of ``values`` (ids for relations) that differs from the record."""
+        self.ensure_one()
+        changed = {}
+        for key, value in values.items():
+            current = self[key]
+            if isinstance(current, models.BaseModel):
+                current = current.id
+            if current != value:
+                changed[key] = value
+        return changed
 
     @api.model
     def _get_default_collectors(self, company, partner_ids):
