@@ -60,7 +60,7 @@ cmd_test() {
     cd "$ROOT"
     local rc=0
     PYTHONPATH="$ODOO_SRC${PYTHONPATH:+:$PYTHONPATH}" CM_ODOO_CONF="$CONF" CM_BASE_DB="$base" CM_ODOO_SRC="$ODOO_SRC" CM_PYTHON="$PY" \
-        "$PY" -m pytest "${PYTEST_TARGET:-tests}" \
+        "$PY" -m pytest ${PYTEST_TARGET:-tests} \
         --odoo-config="$CONF" --odoo-database="$TEST_DB" --odoo-http \
         --odoo-log-level="${LOG_LEVEL:-warn}" --odoo-extra="db-filter=^$TEST_DB\$" \
         -p no:cacheprovider ${PYTEST_ARGS:-} || rc=$?

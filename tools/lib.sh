@@ -64,7 +64,8 @@ pg_bindir() {
 # Run a command as the cluster's owner: postgres refuses to run as root.
 as_pg_owner() {
     if [ "$(id -u)" = 0 ]; then
-        runuser -u "$PG_OWNER" -- "$@"
+        # from /: the owner may not be allowed into the current directory
+        (cd / && runuser -u "$PG_OWNER" -- "$@")
     else
         "$@"
     fi
@@ -101,6 +102,13 @@ ensure_pg() {
         if [ ! -e "$pgdir" ] && ! runuser -u "$PG_OWNER" -- test -x "$RUN"; then
             local tmpdir
             tmpdir="/tmp/collections_mgmt-pg-$(echo "$ROOT" | sha256sum | cut -c1-12)"
+            # .run/pg is new, so a cluster left in $tmpdir belongs to an earlier
+            # checkout at this path (rm -rf .run, or a fresh clone): start over
+            if [ -f "$tmpdir/data/PG_VERSION" ]; then
+                (cd / && runuser -u "$PG_OWNER" -- "$bindir/pg_ctl" -D "$tmpdir/data" -m fast -w stop) \
+                    >/dev/null 2>&1 || true
+            fi
+            rm -rf "$tmpdir"
             mkdir -p "$tmpdir"
             ln -s "$tmpdir" "$pgdir"
         fi

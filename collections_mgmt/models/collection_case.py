@@ -1,6 +1,7 @@
 from collections import defaultdict
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 
@@ -70,6 +71,22 @@ class CollectionCase(models.Model):
     invoice_count = fields.Integer(compute="_compute_overdue_invoice_ids")
     next_action_date = fields.Date(tracking=True)
     last_contact_date = fields.Date(readonly=True)
+    reminder_partner_id = fields.Many2one(
+        "res.partner",
+        compute="_compute_reminder_partner_id",
+        string="Reminder Recipient",
+        help="The customer's invoice address if it has one, else the customer.",
+    )
+    optout_url = fields.Char(
+        compute="_compute_optout_url",
+        help="Link that opts the recipient out of emails.",
+    )
+    communication_ids = fields.One2many("collection.communication", "case_id")
+    communication_count = fields.Integer(compute="_compute_communication_count")
+    promise_date = fields.Date(
+        tracking=True, help="Date the customer promised to pay by."
+    )
+    promise_amount = fields.Monetary(tracking=True)
 
     _sql_constraints = [
         (
@@ -102,6 +119,28 @@ class CollectionCase(models.Model):
             case.overdue_invoice_ids = invoices
             case.invoice_count = len(invoices)
 
+    @api.depends("partner_id.child_ids.type", "partner_id.child_ids.email")
+    def _compute_reminder_partner_id(self):
+        for case in self:
+            partner = case.partner_id
+            invoice_contacts = partner.child_ids.filtered(
+                lambda p: p.type == "invoice" and p.email
+            )
+            case.reminder_partner_id = invoice_contacts[:1] or partner
+
+    def _compute_optout_url(self):
+        for case in self:
+            case.optout_url = case.reminder_partner_id._collections_optout_url()
+
+    def _compute_communication_count(self):
+        counts = dict(
+            self.env["collection.communication"]._read_group(
+                [("case_id", "in", self.ids)], ["case_id"], ["__count"]
+            )
+        )
+        for case in self:
+            case.communication_count = counts.get(case, 0)
+
     @api.model
     def _read_group_stage_ids(self, stages, domain):
         company_ids = self.env.companies.ids + [False]
@@ -128,6 +167,64 @@ class CollectionCase(models.Model):
         action["domain"] = [("id", "in", self.overdue_invoice_ids.ids)]
         action["context"] = {"create": False}
         return action
+
+    def action_open_communications(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "collections_mgmt.collection_communication_action"
+        )
+        action["domain"] = [("case_id", "=", self.id)]
+        action["context"] = {"default_case_id": self.id}
+        return action
+
+    def action_print_statement(self):
+        return self.env.ref(
+            "collections_mgmt.action_report_collection_statement"
+        ).report_action(self)
+
+    def action_log_call(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Log a Call"),
+            "res_model": "collection.case.log.call",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_case_id": self.id},
+        }
+
+    def action_send_reminder(self):
+        """Send the current stage's reminder now, under the fair-treatment rules."""
+        self.ensure_one()
+        return self.env["collection.daily.run"]._send_manual_reminder(self)
+
+    @api.model
+    def action_run_now(self):
+        """Run the daily collections run now for the user's companies (managers)."""
+        if not self.env.user.has_group("collections_mgmt.group_collections_manager"):
+            raise AccessError(_("Only collections managers can run the daily run."))
+        stats = self.env["collection.daily.run"]._run(companies=self.env.companies)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Collections run done"),
+                "message": _(
+                    "%(cases)s cases processed, %(moved)s moved to a new stage, "
+                    "%(queued)s actions queued, %(deferred)s waiting, %(skipped)s skipped, "
+                    "%(failed)s failed.",
+                    cases=stats.get("cases", 0),
+                    moved=stats.get("moved", 0),
+                    queued=stats.get("queued", 0) + stats.get("done", 0),
+                    deferred=stats.get("deferred", 0),
+                    skipped=stats.get("skipped", 0),
+                    failed=stats.get("failed", 0),
+                ),
+                "type": "success",
+                "sticky": False,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def action_open_partner(self):
         self.ensure_one()
@@ -256,6 +353,8 @@ class CollectionCase(models.Model):
             to_create = []
             writes = defaultdict(lambda: self.browse())
             for partner_id, (due, overdue, oldest) in balances.items():
+                # credits not yet due still lower what the customer owes overall
+                overdue = min(overdue, due)
                 if currency.compare_amounts(overdue, 0.0) <= 0:
                     continue
                 values = {
@@ -289,7 +388,7 @@ class CollectionCase(models.Model):
                 if case.active
                 and case.stage_id.kind != "closed"
                 and currency.compare_amounts(
-                    balances.get(partner_id, (0.0, 0.0, None))[1], 0.0
+                    min(balances.get(partner_id, (0.0, 0.0, None))[:2]), 0.0
                 )
                 <= 0
             )
@@ -329,6 +428,65 @@ class CollectionCase(models.Model):
             if current != value:
                 changed[key] = value
         return changed
+
+    @api.model
+    def _refresh_priority_scores(self, company):
+        """Hook of the daily run: refresh the priority scores of ``company``'s cases."""
+
+    def _get_statement_data(self):
+        """Open receivable items of each case's customer, with aging buckets.
+
+        One search for all the cases: ``{case_id: {"lines": [...], "buckets": {...}}}``.
+        """
+        today = fields.Date.context_today(self)
+        lines = self.env["account.move.line"].search(
+            [
+                ("partner_id", "child_of", self.partner_id.ids),
+                ("company_id", "in", self.company_id.ids),
+                ("parent_state", "=", "posted"),
+                ("account_type", "=", "asset_receivable"),
+                ("reconciled", "=", False),
+                ("amount_residual", "!=", 0),
+                ("move_id.collection_excluded", "=", False),
+            ],
+            order="date_maturity, id",
+        )
+        keys = ("current", "1_30", "31_60", "61_90", "90_plus")
+        data = {
+            case.id: {
+                "date": today,
+                "lines": [],
+                "buckets": dict.fromkeys(keys, 0.0),
+                "total": 0.0,
+            }
+            for case in self
+        }
+        case_by_key = {(c.partner_id.id, c.company_id.id): c for c in self}
+        for line in lines:
+            case = case_by_key.get(
+                (line.partner_id.commercial_partner_id.id, line.company_id.id)
+            )
+            if not case:
+                continue
+            days = (today - line.date_maturity).days if line.date_maturity else 0
+            bucket = (
+                "current"
+                if days <= 0
+                else "1_30"
+                if days <= 30
+                else "31_60"
+                if days <= 60
+                else "61_90"
+                if days <= 90
+                else "90_plus"
+            )
+            entry = data[case.id]
+            entry["lines"].append(
+                {"line": line, "days": max(days, 0), "bucket": bucket}
+            )
+            entry["buckets"][bucket] += line.amount_residual
+            entry["total"] += line.amount_residual
+        return data
 
     @api.model
     def _get_default_collectors(self, company, partner_ids):

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.tools import SQL
 
 
 class CollectionCommunication(models.Model):
@@ -43,6 +44,7 @@ class CollectionCommunication(models.Model):
     date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
     state = fields.Selection(
         [
+            ("deferred", "Waiting"),
             ("queued", "Queued"),
             ("sent", "Sent"),
             ("printed", "Printed"),
@@ -53,8 +55,22 @@ class CollectionCommunication(models.Model):
         required=True,
         default="queued",
         index=True,
+        help="Waiting: held back by a fair-treatment rule, retried by the next run. "
+        "Skipped: not performed, for the reason given.",
     )
-    reason = fields.Char(help="Why the action was skipped or failed.")
+    call_outcome = fields.Selection(
+        [
+            ("reached", "Reached"),
+            ("no_answer", "No answer"),
+            ("voicemail", "Voicemail"),
+            ("wrong_number", "Wrong number"),
+            ("promise", "Promise to pay"),
+            ("dispute", "Dispute"),
+            ("refused", "Refused to pay"),
+        ],
+    )
+    reason = fields.Char(help="Why the action was skipped, is waiting, or failed.")
+    note = fields.Text()
     mail_id = fields.Many2one("mail.mail", string="Email", ondelete="set null")
     message_id = fields.Many2one("mail.message", ondelete="set null")
     activity_id = fields.Many2one("mail.activity", ondelete="set null")
@@ -65,3 +81,38 @@ class CollectionCommunication(models.Model):
         currency_field="currency_id", help="Overdue amount of the case at that time."
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
+    mail_state = fields.Selection(related="mail_id.state", string="Email Status")
+    mail_failure_reason = fields.Text(related="mail_id.failure_reason")
+
+    def init(self):
+        # Exactly once: one automated action per case, stage, cycle and channel.
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE UNIQUE INDEX IF NOT EXISTS collection_communication_auto_uniq
+                    ON collection_communication (case_id, stage_id, cycle, channel)
+                 WHERE origin = 'auto'
+                """
+            )
+        )
+
+    @api.depends("case_id", "channel", "stage_id")
+    def _compute_display_name(self):
+        channels = dict(self._fields["channel"]._description_selection(self.env))
+        for comm in self:
+            comm.display_name = " / ".join(
+                filter(
+                    None,
+                    [comm.case_id.name, channels.get(comm.channel), comm.stage_id.name],
+                )
+            )
+
+    def action_print_letters(self):
+        """Print the statements of these letters in one PDF and mark them printed."""
+        letters = self.filtered(lambda c: c.channel == "letter")
+        letters.filtered(lambda c: c.state in ("queued", "deferred")).write(
+            {"state": "printed"}
+        )
+        return self.env.ref(
+            "collections_mgmt.action_report_collection_statement"
+        ).report_action(letters.case_id)

@@ -13,3 +13,18 @@ class ResConfigSettings(models.TransientModel):
     collection_user_id = fields.Many2one(
         related="company_id.collection_user_id", readonly=False
     )
+    collection_enforce_contact_window = fields.Boolean(
+        related="company_id.collection_enforce_contact_window", readonly=False
+    )
+    collection_max_emails_7d = fields.Integer(
+        related="company_id.collection_max_emails_7d", readonly=False
+    )
+    collection_max_calls_7d = fields.Integer(
+        related="company_id.collection_max_calls_7d", readonly=False
+    )
+    collection_call_cooldown_days = fields.Integer(
+        related="company_id.collection_call_cooldown_days", readonly=False
+    )
+    collection_escalation_user_id = fields.Many2one(
+        related="company_id.collection_escalation_user_id", readonly=False
+    )

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 
 
 class ResPartner(models.Model):
@@ -55,3 +55,14 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {"active_test": False}
         return action
+
+    def _collections_optout_token(self):
+        self.ensure_one()
+        return tools.hmac(self.env(su=True), "collections_mgmt-optout", self.id)
+
+    def _collections_optout_url(self):
+        self.ensure_one()
+        return (
+            f"{self.get_base_url()}/collections/optout/{self.id}/"
+            f"{self._collections_optout_token()}"
+        )

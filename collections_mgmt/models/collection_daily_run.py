@@ -1,0 +1,648 @@
+import logging
+from collections import Counter, defaultdict
+from datetime import timedelta
+
+from psycopg2 import errors as pg_errors
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, split_every
+
+from ..lib import fair_treatment
+
+_logger = logging.getLogger(__name__)
+
+# stage channel -> the communications it produces
+STAGE_CHANNELS = {
+    "email": ("email",),
+    "letter": ("letter",),
+    "email_letter": ("email", "letter"),
+    "phone": ("phone",),
+    "none": (),
+}
+CONTACT_CHANNELS = ("email", "letter", "phone")
+_ADVISORY_LOCK_KEY = 0x434F4C  # "COL"
+
+
+class CollectionDailyRun(models.AbstractModel):
+    """The daily collections run: sync, scores, stage ladder, reminders, exactly once."""
+
+    _name = "collection.daily.run"
+    _description = "Collections Daily Run"
+
+    _default_batch_size = 300
+
+    # ------------------------------------------------------------------
+    # Entry points
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_run(self):
+        """Daily cron: all companies, commits between batches."""
+        self._run(commit=True)
+
+    @api.model
+    def _run(self, companies=None, batch_size=None, commit=False, max_batches=None):
+        """Run the daily collections process.
+
+        :param companies: companies to process (default: all)
+        :param batch_size: cases per batch (default: system parameter
+            ``collections_mgmt.batch_size`` or 300)
+        :param commit: commit after each batch (the cron path only, never in tests)
+        :param max_batches: stop after this many batches per company (a run cut short)
+        :return: dict of counters (cases, moved, per communication state)
+        """
+        companies = companies or self.env["res.company"].search([])
+        batch_size = batch_size or int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("collections_mgmt.batch_size", self._default_batch_size)
+        )
+        stats = defaultdict(int)
+        for company in companies:
+            run = self.with_company(company)
+            if run._try_lock_company(company):
+                Case = run.env["collection.case"]
+                Case._sync_cases(companies=company)
+                Case._refresh_priority_scores(company)
+                run._run_company_hooks(company)
+                if commit:
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
+            case_ids = run._get_case_ids_to_process(company)
+            done = 0
+            for count, batch_ids in enumerate(split_every(batch_size, case_ids)):
+                if max_batches is not None and count >= max_batches:
+                    break
+                run._process_batch_safely(company, list(batch_ids), stats)
+                done += len(batch_ids)
+                self.env["ir.cron"]._notify_progress(
+                    done=done, remaining=len(case_ids) - done
+                )
+                if commit:
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
+        return dict(stats)
+
+    def _try_lock_company(self, company):
+        """Only one worker syncs a company at a time; the others go on to its batches."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT pg_try_advisory_xact_lock(%s, %s)",
+                _ADVISORY_LOCK_KEY,
+                company.id,
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    def _run_company_hooks(self, company):
+        """Extension point for the capabilities that ride on the daily run."""
+
+    @api.model
+    def _get_case_ids_to_process(self, company):
+        """Open cases of ``company`` in a ladder or manual stage, by id."""
+        return (
+            self.env["collection.case"]
+            .search(
+                [
+                    ("company_id", "=", company.id),
+                    ("stage_id.kind", "in", ("ladder", "manual")),
+                    ("amount_overdue", ">", 0),
+                ],
+                order="id",
+            )
+            .ids
+        )
+
+    def _process_batch_safely(self, company, case_ids, stats):
+        try:
+            with self.env.cr.savepoint():
+                self._process_batch(company, case_ids, stats)
+        except (pg_errors.SerializationFailure, pg_errors.UniqueViolation) as error:
+            # another worker processed these cases concurrently: theirs stands
+            _logger.info("Collections run: batch skipped (%s)", error.pgcode)
+            self.env.invalidate_all(flush=False)
+            stats["batches_skipped"] += 1
+
+    # ------------------------------------------------------------------
+    # One batch
+    # ------------------------------------------------------------------
+
+    def _lock_cases(self, case_ids):
+        """Lock the batch's cases; those another worker holds are left to it."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM collection_case WHERE id IN %s ORDER BY id "
+                "FOR NO KEY UPDATE SKIP LOCKED",
+                tuple(case_ids),
+            )
+        )
+        return self.env["collection.case"].browse(
+            row[0] for row in self.env.cr.fetchall()
+        )
+
+    def _process_batch(self, company, case_ids, stats):
+        cases = self._lock_cases(case_ids)
+        if not cases:
+            return
+        stats["cases"] += len(cases)
+        # these depend on today: never trust a value cached earlier in the transaction
+        cases.invalidate_recordset(
+            ["days_overdue", "overdue_invoice_ids", "invoice_count"]
+        )
+        ladder = (
+            self.env["collection.stage"]
+            ._get_stages(company, "ladder")
+            .sorted(lambda s: (s.min_days_overdue, s.sequence))
+        )
+        stats["moved"] += self._advance_stages(cases, ladder)
+        self._update_invoice_levels(cases, ladder)
+        for comm in self._perform_actions(company, cases):
+            stats[comm.state] += 1
+
+    @api.model
+    def _target_stage(self, ladder, days_overdue):
+        """Highest ladder stage reached after ``days_overdue`` days."""
+        reached = ladder.filtered(lambda s: s.min_days_overdue <= days_overdue)
+        return reached[-1:] if reached else self.env["collection.stage"]
+
+    def _advance_stages(self, cases, ladder):
+        """Move ladder cases up to the stage their oldest invoice reached, never back."""
+        moves = defaultdict(lambda: self.env["collection.case"])
+        for case in cases.filtered(lambda c: c.stage_id.kind == "ladder"):
+            target = self._target_stage(ladder, case.days_overdue)
+            if target and target.min_days_overdue > case.stage_id.min_days_overdue:
+                moves[target] |= case
+        for stage, stage_cases in moves.items():
+            stage_cases.with_context(tracking_disable=True).write(
+                {"stage_id": stage.id}
+            )
+        return sum(len(c) for c in moves.values())
+
+    def _update_invoice_levels(self, cases, ladder):
+        today = fields.Date.context_today(self)
+        levels = defaultdict(lambda: self.env["account.move"])
+        for invoice in cases.overdue_invoice_ids:
+            target = self._target_stage(ladder, (today - invoice.invoice_date_due).days)
+            current = invoice.collection_level_id
+            if target and (
+                not current or target.min_days_overdue > current.min_days_overdue
+            ):
+                levels[target] |= invoice
+        for stage, invoices in levels.items():
+            invoices.sudo().with_context(tracking_disable=True).write(
+                {"collection_level_id": stage.id}
+            )
+
+    # ------------------------------------------------------------------
+    # Actions, exactly once
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _get_stage_channels(self, stage):
+        channels = list(STAGE_CHANNELS.get(stage.channel, ()))
+        if stage.activity_type_id and "phone" not in channels:
+            channels.append("activity")
+        return channels
+
+    def _perform_actions(self, company, cases):
+        """Claim and perform the action of each case's current stage once.
+
+        Returns the communications claimed or retried in this batch.
+        """
+        Comm = self.env["collection.communication"]
+        now = fields.Datetime.now()
+        existing = Comm.search([("case_id", "in", cases.ids), ("origin", "=", "auto")])
+        by_key = {
+            (c.case_id.id, c.stage_id.id, c.cycle, c.channel): c for c in existing
+        }
+        context = self._get_rule_context(company, cases, now)
+
+        to_claim = []
+        retry = Comm
+        superseded = Comm
+        for case in cases:
+            stage = case.stage_id
+            if stage.kind == "manual":
+                # paused by a person: record it once per stage and cycle
+                channels = ["email"]
+            else:
+                channels = self._get_stage_channels(stage)
+            for channel in channels:
+                comm = by_key.get((case.id, stage.id, case.cycle, channel))
+                if not comm:
+                    to_claim.append(
+                        {
+                            "case_id": case.id,
+                            "stage_id": stage.id,
+                            "cycle": case.cycle,
+                            "channel": channel,
+                            "origin": "auto",
+                            "state": "queued",
+                            "date": now,
+                            "user_id": case.user_id.id,
+                            "amount_overdue": case.amount_overdue,
+                            "invoice_ids": [(6, 0, case.overdue_invoice_ids.ids)],
+                        }
+                    )
+                elif comm.state == "deferred":
+                    retry |= comm
+        # waiting actions of a stage the case has left are superseded
+        for comm in existing.filtered(lambda c: c.state == "deferred"):
+            if (
+                comm.stage_id != comm.case_id.stage_id
+                or comm.cycle != comm.case_id.cycle
+            ):
+                superseded |= comm
+        if superseded:
+            superseded.write(
+                {"state": "skipped", "reason": _("Superseded by a later stage.")}
+            )
+        claimed = Comm.create(to_claim) if to_claim else Comm
+        todo = claimed | (retry - superseded)
+        self._dispatch(todo, context, now)
+        return todo
+
+    def _get_rule_context(self, company, cases, now):
+        """Everything the fair-treatment rules need for a batch, in a few queries."""
+        Comm = self.env["collection.communication"]
+        since = now - timedelta(days=7)
+        base = [("case_id", "in", cases.ids), ("date", ">=", since)]
+        emails = dict(
+            Comm._read_group(
+                base + [("channel", "=", "email"), ("state", "in", ("queued", "sent"))],
+                ["case_id"],
+                ["__count"],
+            )
+        )
+        calls = dict(
+            Comm._read_group(
+                base
+                + [
+                    ("channel", "=", "phone"),
+                    "|",
+                    ("origin", "=", "manual"),
+                    ("state", "in", ("queued", "done")),
+                ],
+                ["case_id"],
+                ["__count"],
+            )
+        )
+        conversations = dict(
+            Comm._read_group(
+                [
+                    ("case_id", "in", cases.ids),
+                    ("channel", "=", "phone"),
+                    ("origin", "=", "manual"),
+                    ("call_outcome", "in", list(fair_treatment.CONVERSATION_OUTCOMES)),
+                ],
+                ["case_id"],
+                ["date:max"],
+            )
+        )
+        recipients = cases.reminder_partner_id
+        blacklisted = set(
+            self.env["mail.blacklist"]
+            .sudo()
+            .search(
+                [
+                    (
+                        "email",
+                        "in",
+                        [p.email_normalized for p in recipients if p.email_normalized],
+                    )
+                ]
+            )
+            .mapped("email")
+        )
+        return {
+            "company": company,
+            "window": (
+                (
+                    company.collection_contact_hour_start,
+                    company.collection_contact_hour_end,
+                )
+                if company.collection_enforce_contact_window
+                else None
+            ),
+            "company_tz": company.partner_id.tz or "UTC",
+            "emails": emails,
+            "calls": calls,
+            "conversations": conversations,
+            "blacklisted": blacklisted,
+        }
+
+    def _check_rules(self, comm, context, now, manual=False):
+        """('skipped'|'deferred'|'failed', reason) when ``comm`` may not go out, else None.
+
+        :param manual: a person sends it: a paused stage does not hold it back
+        """
+        case = comm.case_id
+        partner = case.partner_id
+        company = context["company"]
+        if case.stage_id.kind == "manual" and not manual:
+            return "skipped", _(
+                "Automation paused: the case is in stage %(stage)s.",
+                stage=case.stage_id.name,
+            )
+        if comm.channel not in CONTACT_CHANNELS:
+            return None
+        if partner.collection_do_not_contact:
+            return "skipped", _(
+                "Do not contact: %(reason)s",
+                reason=partner.collection_do_not_contact_reason or _("no reason given"),
+            )
+        tz = partner.tz or context["company_tz"]
+        if comm.channel == "email":
+            recipient = case.reminder_partner_id
+            if not recipient.email_normalized:
+                return "failed", _("The customer has no email address.")
+            if recipient.email_normalized in context["blacklisted"]:
+                return "skipped", _(
+                    "%(email)s opted out of emails (blacklist).", email=recipient.email
+                )
+            reason = fair_treatment.check_email(
+                now,
+                tz,
+                context["window"],
+                context["emails"].get(case, 0),
+                company.collection_max_emails_7d,
+            )
+        elif comm.channel == "phone":
+            reason = fair_treatment.check_call(
+                now,
+                tz,
+                context["window"],
+                context["calls"].get(case, 0),
+                company.collection_max_calls_7d,
+                context["conversations"].get(case),
+                company.collection_call_cooldown_days,
+            )
+        else:
+            reason = None
+        if reason:
+            return "deferred", self._describe_rule(*reason)
+        return None
+
+    @api.model
+    def _describe_rule(self, code, params):
+        if code == "outside_window":
+            return _(
+                "Outside the contact window (%(time)s local time).",
+                time=params["local"].strftime("%H:%M %Z"),
+            )
+        if code == "email_cap":
+            return _(
+                "Email cap reached: %(count)s emails in 7 days (at most %(cap)s).",
+                count=params["count"],
+                cap=params["cap"],
+            )
+        if code == "call_cap":
+            return _(
+                "Call cap reached: %(count)s call attempts in 7 days (at most %(cap)s).",
+                count=params["count"],
+                cap=params["cap"],
+            )
+        if code == "call_cooldown":
+            return _(
+                "The customer was reached on %(date)s: no call within %(days)s days.",
+                date=fields.Date.to_string(params["since"].date()),
+                days=params["days"],
+            )
+        return code
+
+    def _dispatch(self, comms, context, now):
+        """Apply the rules to each communication, then perform what may go out."""
+        go = defaultdict(lambda: self.env["collection.communication"])
+        outcomes = defaultdict(lambda: self.env["collection.communication"])
+        for comm in comms:
+            verdict = self._check_rules(comm, context, now)
+            if verdict:
+                outcomes[verdict] |= comm
+            else:
+                go[comm.channel] |= comm
+        for (state, reason), group in outcomes.items():
+            group.write({"state": state, "reason": reason, "date": now})
+            if state == "failed":
+                for case in group.case_id:
+                    case._message_log(body=reason)
+        if go["email"]:
+            self._send_emails(go["email"])
+        if go["letter"]:
+            go["letter"].write({"state": "queued", "reason": False, "date": now})
+        if go["phone"] or go["activity"]:
+            self._schedule_activities(go["phone"] | go["activity"])
+        contacted = go["email"].filtered(lambda c: c.state == "queued") | go["letter"]
+        if contacted:
+            self._mark_contacted(contacted)
+
+    def _mark_contacted(self, comms):
+        today = fields.Date.context_today(self)
+        comms.case_id.write({"last_contact_date": today})
+        # one reminder more per communication naming the invoice (email and letter: two)
+        counts = Counter(
+            invoice_id for comm in comms for invoice_id in comm.invoice_ids.ids
+        )
+        by_increment = defaultdict(list)
+        for invoice_id, count in counts.items():
+            by_increment[count].append(invoice_id)
+        if not by_increment:
+            return
+        self.env["account.move"].flush_model(
+            ["collection_reminder_count", "collection_last_reminder_date"]
+        )
+        for increment, invoice_ids in by_increment.items():
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE account_move
+                       SET collection_reminder_count = COALESCE(collection_reminder_count, 0) + %s,
+                           collection_last_reminder_date = %s
+                     WHERE id IN %s
+                    """,
+                    increment,
+                    today,
+                    tuple(invoice_ids),
+                )
+            )
+        self.env["account.move"].browse(counts).invalidate_recordset(
+            ["collection_reminder_count", "collection_last_reminder_date"]
+        )
+
+    def _send_emails(self, comms):
+        """Render the stage templates in batches into Odoo's mail queue."""
+        by_template = defaultdict(lambda: self.env["collection.communication"])
+        for comm in comms:
+            by_template[comm.stage_id.mail_template_id] |= comm
+        for template, group in by_template.items():
+            if not template:
+                group.write(
+                    {
+                        "state": "failed",
+                        "reason": _("The stage has no email template."),
+                    }
+                )
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    self._post_reminders(template, group)
+            except Exception:
+                _logger.info("Collections run: batch rendering failed, one by one")
+                self.env.invalidate_all(flush=False)
+                for comm in group:
+                    try:
+                        with self.env.cr.savepoint():
+                            self._post_reminders(template, comm)
+                    except Exception as error:
+                        self.env.invalidate_all(flush=False)
+                        reason = _(
+                            "The email could not be prepared: %(error)s", error=error
+                        )
+                        comm.write({"state": "failed", "reason": reason[:500]})
+                        comm.case_id._message_log(body=reason)
+
+    def _post_reminders(self, template, comms):
+        """Post the reminders of ``comms`` (one template) and queue their emails."""
+        cases = comms.case_id
+        subtype = self.env.ref("collections_mgmt.mt_collection_reminder")
+        composer = (
+            self.env["mail.compose.message"]
+            .with_context(
+                default_composition_mode="comment",
+                default_model="collection.case",
+                default_res_ids=cases.ids,
+                default_template_id=template.id,
+                mail_notify_force_send=False,
+                mail_create_nosubscribe=True,
+            )
+            .create({"message_type": "comment", "subtype_id": subtype.id})
+        )
+        _mails, messages = composer._action_send_mail()
+        message_by_case = {message.res_id: message for message in messages}
+        mails = (
+            self.env["mail.mail"]
+            .sudo()
+            .search([("mail_message_id", "in", messages.ids)])
+        )
+        mail_by_message = {mail.mail_message_id.id: mail for mail in mails}
+        attachments = self._attach_statements(comms, message_by_case)
+        for comm in comms:
+            message = message_by_case.get(comm.case_id.id)
+            mail = mail_by_message.get(message.id) if message else None
+            comm.write(
+                {
+                    "state": "queued",
+                    "reason": False,
+                    "message_id": message.id if message else False,
+                    "mail_id": mail.id if mail else False,
+                    "attachment_id": attachments.get(comm.case_id.id, False),
+                }
+            )
+
+    def _attach_statements(self, comms, message_by_case):
+        """Statement PDFs for the stages that send paper too (final notice)."""
+        cases = comms.filtered(lambda c: c.stage_id.channel == "email_letter").case_id
+        if not cases:
+            return {}
+        report = self.env.ref("collections_mgmt.action_report_collection_statement")
+        streams = self.env["ir.actions.report"]._render_qweb_pdf_prepare_streams(
+            report, {}, res_ids=cases.ids
+        )
+        vals_list = []
+        for case in cases:
+            stream = streams.get(case.id, {}).get("stream")
+            if stream:
+                vals_list.append(
+                    {
+                        "name": _("Statement %(name)s.pdf", name=case.name),
+                        "raw": stream.getvalue(),
+                        "res_model": "mail.message",
+                        "res_id": message_by_case[case.id].id,
+                        "mimetype": "application/pdf",
+                    }
+                )
+        attachments = self.env["ir.attachment"].sudo().create(vals_list)
+        result = {}
+        for attachment in attachments:
+            message = self.env["mail.message"].sudo().browse(attachment.res_id)
+            message.attachment_ids = [(4, attachment.id)]
+            result[message.res_id] = attachment.id
+        return result
+
+    def _schedule_activities(self, comms):
+        """Call tasks for the collector, escalation activities for the manager."""
+        today = fields.Date.context_today(self)
+        model_id = self.env["ir.model"]._get_id("collection.case")
+        vals_list = []
+        for comm in comms:
+            case, stage = comm.case_id, comm.stage_id
+            if stage.activity_assignee == "manager":
+                user = case.company_id.collection_escalation_user_id or case.user_id
+            else:
+                user = case.user_id or case.company_id.collection_user_id
+            activity_type = stage.activity_type_id or self.env.ref(
+                "mail.mail_activity_data_call"
+            )
+            vals_list.append(
+                {
+                    "res_model_id": model_id,
+                    "res_id": case.id,
+                    "activity_type_id": activity_type.id,
+                    "summary": stage.activity_summary or stage.name,
+                    "date_deadline": today + timedelta(days=stage.activity_delay),
+                    "user_id": (user or self.env.user).id,
+                }
+            )
+        activities = self.env["mail.activity"].create(vals_list)
+        for comm, activity in zip(comms, activities, strict=True):
+            comm.write(
+                {
+                    "state": "queued" if comm.channel == "phone" else "done",
+                    "reason": False,
+                    "activity_id": activity.id,
+                }
+            )
+
+    # ------------------------------------------------------------------
+    # Manual reminder
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _send_manual_reminder(self, case):
+        """Send ``case``'s reminder now; refused with the reason a rule gives."""
+        now = fields.Datetime.now()
+        template = case.stage_id.mail_template_id or self.env.ref(
+            "collections_mgmt.mail_template_collection_reminder"
+        )
+        context = self._get_rule_context(case.company_id, case, now)
+        Comm = self.env["collection.communication"]
+        values = {
+            "case_id": case.id,
+            "stage_id": case.stage_id.id,
+            "cycle": case.cycle,
+            "channel": "email",
+            "origin": "manual",
+            "user_id": self.env.user.id,
+            "amount_overdue": case.amount_overdue,
+            "invoice_ids": [(6, 0, case.overdue_invoice_ids.ids)],
+        }
+        # the rules judge a draft: nothing is written when they refuse
+        verdict = self._check_rules(Comm.new(values), context, now, manual=True)
+        if verdict:
+            raise UserError(
+                _("The reminder was not sent. %(reason)s", reason=verdict[1])
+            )
+        comm = Comm.create(values)
+        self._post_reminders(template, comm)
+        self._mark_contacted(comm)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Reminder queued"),
+                "message": _(
+                    "The reminder to %(partner)s is in the mail queue.",
+                    partner=case.reminder_partner_id.display_name,
+                ),
+                "type": "success",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }

@@ -1,0 +1,1 @@
+from . import collection_case_log_call
