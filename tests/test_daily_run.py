@@ -263,3 +263,51 @@ class TestDailyRun(CollectionsCase):
         self.assertAlmostEqual(data["total"], 1200.0)
         self.assertIn(self.invoice.name, html)
         self.assertIn("Statement of Account", html)
+
+
+@tagged("post_install", "-at_install")
+class TestDailyRunQueries(CollectionsCase):
+    """Without mail, the run's queries grow with batches, not with cases."""
+
+    def _customers_with_overdue(self, count, tag):
+        partners = self.env["res.partner"].create(
+            [{"name": f"{tag} {i}", "is_company": True} for i in range(count)]
+        )
+        moves = self.env["account.move"].create(
+            [
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": partner.id,
+                    "invoice_date": DUE,
+                    "invoice_date_due": DUE,
+                    "invoice_line_ids": [
+                        (0, 0, {"name": "Service", "price_unit": 10.0, "tax_ids": []})
+                    ],
+                }
+                for partner in partners
+            ]
+        )
+        moves.action_post()
+        self.Case._sync_cases(companies=self.company)
+
+    def _count_run_queries(self):
+        self.env.invalidate_all()
+        with freeze_time(at(5, hour=12)):
+            before = self.cr.sql_log_count
+            stats = self.env["collection.daily.run"]._run(
+                companies=self.company, batch_size=500
+            )
+            return self.cr.sql_log_count - before, stats
+
+    def test_query_count_does_not_grow_with_cases(self):
+        # letters: the run's own work, no mail rendering
+        self.env.ref("collections_mgmt.collection_stage_reminder").channel = "letter"
+        self._customers_with_overdue(10, "Small")
+        small, stats = self._count_run_queries()
+        self.assertEqual(stats["queued"], 10)
+        self._customers_with_overdue(100, "Large")
+        large, stats = self._count_run_queries()
+        self.assertEqual(stats["queued"], 100)
+        self.assertLess(
+            large - small, 15, f"{small} queries for 10 cases, {large} for 100 more"
+        )

@@ -113,14 +113,18 @@ class CollectionDailyRun(models.AbstractModel):
         )
 
     def _process_batch_safely(self, company, case_ids, stats):
+        batch_stats = defaultdict(int)
         try:
             with self.env.cr.savepoint():
-                self._process_batch(company, case_ids, stats)
+                self._process_batch(company, case_ids, batch_stats)
         except (pg_errors.SerializationFailure, pg_errors.UniqueViolation) as error:
             # another worker processed these cases concurrently: theirs stands
             _logger.info("Collections run: batch skipped (%s)", error.pgcode)
             self.env.invalidate_all(flush=False)
             stats["batches_skipped"] += 1
+        else:
+            for key, value in batch_stats.items():
+                stats[key] += value
 
     # ------------------------------------------------------------------
     # One batch
@@ -187,10 +191,21 @@ class CollectionDailyRun(models.AbstractModel):
                 not current or target.min_days_overdue > current.min_days_overdue
             ):
                 levels[target] |= invoice
+        if not levels:
+            return
+        # a technical marker: written in SQL, account.move's write has nothing to check
+        self.env["account.move"].flush_model(["collection_level_id"])
         for stage, invoices in levels.items():
-            invoices.sudo().with_context(tracking_disable=True).write(
-                {"collection_level_id": stage.id}
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE account_move SET collection_level_id = %s WHERE id IN %s",
+                    stage.id,
+                    tuple(invoices.ids),
+                )
             )
+        self.env["account.move"].union(*levels.values()).invalidate_recordset(
+            ["collection_level_id"]
+        )
 
     # ------------------------------------------------------------------
     # Actions, exactly once
