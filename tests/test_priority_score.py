@@ -7,7 +7,12 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
+from bench.generate import generate_portfolio
+
 from .common import TODAY, CollectionsCase
+
+# queries of one _compute_priority_scores() call for one company, whatever its size
+QUERIES = 8
 
 
 def days_ago(days):
@@ -222,3 +227,70 @@ class TestPriorityScore(CollectionsCase):
         )
         # the form button scores the whole company: amounts are relative
         self.assertNotIn(0.0, self.cases.mapped("priority_score"))
+
+
+@tagged("post_install", "-at_install", "is_query_count")
+class TestPriorityScoreQueries(CollectionsCase):
+    """The refresh costs the same number of queries for 10 or 200 cases."""
+
+    def _portfolio(self, customers, prefix):
+        result = generate_portfolio(
+            self.env,
+            customers=customers,
+            open_per_customer=3,
+            paid_per_customer=2,
+            company=self.company,
+            prefix=prefix,
+        )
+        self.Case._sync_cases(companies=self.company)
+        return result
+
+    def test_generated_portfolio_is_valid_accounting(self):
+        result = self._portfolio(5, "Check")
+        open_invoices, paid = result["open_invoices"], result["paid_invoices"]
+        self.assertEqual(len(open_invoices), 15)
+        self.assertEqual(len(paid), 10)
+        self.assertEqual(set((open_invoices | paid).mapped("state")), {"posted"})
+        self.assertEqual(set(paid.mapped("payment_state")), {"paid"})
+        self.assertEqual(set(open_invoices.mapped("payment_state")), {"not_paid"})
+        receivables = paid.line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
+        )
+        self.assertTrue(all(receivables.mapped("reconciled")))
+        self.assertTrue(all(receivables.full_reconcile_id))
+        for move in (
+            open_invoices | paid | receivables.matched_credit_ids.credit_move_id.move_id
+        ):
+            self.assertEqual(
+                move.currency_id.compare_amounts(
+                    sum(move.line_ids.mapped("debit")),
+                    sum(move.line_ids.mapped("credit")),
+                ),
+                0,
+            )
+        self.assertEqual(
+            len(self.Case.search([("partner_id", "in", result["partners"].ids)])), 5
+        )
+
+    def _count_queries(self):
+        """Cases scored and queries run (assertQueryCount only fails above)."""
+        self.env.invalidate_all()
+        with self.assertQueryCount(QUERIES):
+            before = self.env.cr.sql_log_count
+            scored = self.Case._compute_priority_scores(self.company)
+            count = self.env.cr.sql_log_count - before
+        return scored, count
+
+    def test_query_count_does_not_grow_with_cases(self):
+        self._portfolio(10, "Small")
+        self.Case._compute_priority_scores(self.company)  # warm the caches
+        small = self._count_queries()
+        self._portfolio(190, "Large")
+        large = self._count_queries()
+        self.assertEqual(small[0], 10)
+        self.assertEqual(large[0], 200)
+        self.assertEqual(small[1], QUERIES)
+        self.assertEqual(large[1], QUERIES, "same queries for 10 and 200 cases")
+        cases = self.Case.search([("company_id", "=", self.company.id)])
+        self.assertNotIn(0.0, cases.mapped("priority_score"))
+        self.assertEqual(set(cases.mapped("priority_score_date")), {TODAY})
