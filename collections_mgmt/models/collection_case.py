@@ -367,8 +367,8 @@ class CollectionCase(models.Model):
     priority = fields.Selection(
         [("high", "High"), ("medium", "Medium"), ("low", "Low")],
         readonly=True,
-        default="low",
         index=True,
+        help="From the score and the company's thresholds; empty until first scored.",
     )
     priority_breakdown = fields.Json(
         readonly=True,

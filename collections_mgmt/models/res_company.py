@@ -110,7 +110,7 @@ class ResCompany(models.Model):
                         _(
                             "The priority score weight %(weight)s of %(company)s "
                             "cannot be negative.",
-                            weight=self._fields[name].string,
+                            weight=self._fields[name]._description_string(self.env),
                             company=company.name,
                         )
                     )
