@@ -214,6 +214,25 @@ class TestPriorityScore(CollectionsCase):
         with self.assertRaises(ValidationError):
             self.company.collection_score_history_months = 0
 
+    def test_refresh_scores_open_cases_of_the_given_companies_only(self):
+        company_2 = self.setup_other_company(name="Second Company")["company"]
+        other = self._customer("Omega")
+        self._invoice(other, 800.0, days_ago(40), company=company_2)
+        self.Case._sync_cases(companies=company_2)
+        other_case = self.Case.search([("partner_id", "=", other.id)])
+        self.Case._compute_priority_scores(self.company)
+        self.cases.filtered(
+            lambda c: c.partner_id == self.gamma
+        ).stage_id = self.Stage._get_closed_stage(self.company)
+        self.assertEqual(self.Case._compute_priority_scores(self.company), 3)
+        cases = {case.partner_id: case for case in self.cases}
+        self.assertFalse(cases[self.gamma].priority)
+        self.assertEqual(cases[self.gamma].priority_score, 0.0)
+        self.assertFalse(other_case.priority_breakdown)
+        self.assertEqual(self.Case._compute_priority_scores(company_2), 1)
+        # alone in its portfolio, Omega is its company's biggest debtor
+        self.assertEqual(other_case.priority_breakdown["factors"][0]["normalised"], 1.0)
+
     def test_recompute_button_is_for_managers(self):
         with self.assertRaises(AccessError):
             self.Case.with_user(self.collector).action_recompute_priority_scores()

@@ -698,7 +698,8 @@ class CollectionCase(models.Model):
     @api.model
     def _compute_priority_scores(self, companies=None):
         """Refresh the score, priority and breakdown of every open case of
-        ``companies`` (default: the user's companies). Hook of the daily run.
+        ``companies`` (default: the user's companies); closed and archived cases
+        lose theirs. Hook of the daily run, to call after ``_sync_cases``.
 
         Set-based: per company one search of the open cases, a few grouped queries
         for the inputs, then one UPDATE per batch of ``_priority_batch_size`` cases.
@@ -716,10 +717,12 @@ class CollectionCase(models.Model):
         self.flush_model(fnames)
         scored = 0
         for company in companies:
-            cases = self.sudo().search(
+            cases = self.sudo().search_fetch(
                 [("company_id", "=", company.id), ("stage_id.kind", "!=", "closed")],
+                ["partner_id"],
                 order="id",
             )
+            self._reset_priority_of_closed_cases(company, today)
             if not cases:
                 continue
             inputs = self._get_priority_inputs(company, cases, today)
@@ -739,6 +742,39 @@ class CollectionCase(models.Model):
         return scored
 
     _priority_batch_size = 1000
+
+    @api.model
+    def _reset_priority_of_closed_cases(self, company, today):
+        """Closed and archived cases have nobody to call: no score (one UPDATE)."""
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE collection_case AS case_
+                   SET priority_score = 0,
+                       priority = NULL,
+                       priority_breakdown = NULL,
+                       priority_score_date = %(today)s
+                  FROM collection_stage stage
+                 WHERE stage.id = case_.stage_id
+                   AND case_.company_id = %(company_id)s
+                   AND (stage.kind = 'closed' OR NOT case_.active)
+                   AND (case_.priority IS NOT NULL OR case_.priority_score != 0)
+             RETURNING case_.id
+                """,
+                today=today,
+                company_id=company.id,
+            )
+        )
+        reset_ids = [row[0] for row in self.env.cr.fetchall()]
+        if reset_ids:
+            self.browse(reset_ids).invalidate_recordset(
+                [
+                    "priority_score",
+                    "priority",
+                    "priority_breakdown",
+                    "priority_score_date",
+                ]
+            )
 
     @api.model
     def _write_priority_rows(self, rows, today):
