@@ -17,3 +17,11 @@ help:
 
 demo demo-reset test lint shell odoo stop:
 	@bash $(DEV) $@
+
+# Benchmarks (bench/README.md): DB defaults to collections_bench.
+.PHONY: bench-data bench-scores
+bench-data:
+	@bash bench/run generate.py --size $(or $(SIZE),XS) $(BENCH_ARGS)
+
+bench-scores:
+	@bash bench/run bench_scores.py $(BENCH_ARGS)

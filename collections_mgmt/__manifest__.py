@@ -29,6 +29,8 @@
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",
         "views/collections_mgmt_menus.xml",
+        "views/collection_case_priority_views.xml",
+        "views/res_config_settings_priority_views.xml",
     ],
     "demo": [
         "demo/collection_demo.xml",

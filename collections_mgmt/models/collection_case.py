@@ -1,15 +1,21 @@
+import json
 from collections import defaultdict
+
+from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
-from odoo.tools import SQL
+from odoo.tools import SQL, split_every
+from odoo.tools.misc import formatLang
+
+from ..lib import scoring
 
 
 class CollectionCase(models.Model):
     _name = "collection.case"
     _description = "Collection Case"
     _inherit = ["mail.thread", "mail.activity.mixin"]
-    _order = "amount_overdue desc, id"
+    _order = "priority_score desc, amount_overdue desc, id"
     _check_company_auto = True
 
     def _default_stage_id(self):
@@ -432,6 +438,7 @@ class CollectionCase(models.Model):
     @api.model
     def _refresh_priority_scores(self, company):
         """Hook of the daily run: refresh the priority scores of ``company``'s cases."""
+        self._compute_priority_scores(company)
 
     def _get_statement_data(self):
         """Open receivable items of each case's customer, with aging buckets.
@@ -501,3 +508,450 @@ class CollectionCase(models.Model):
 
     def _mail_get_partner_fields(self, introspect_fields=False):
         return ["partner_id"]
+
+    # ------------------------------------------------------------------
+    # Priority scores (issue 5): which customer to call first, and why.
+    # The formula is collections_mgmt/lib/scoring.py; readme/CONFIGURE.md
+    # documents it with a worked example.
+    # ------------------------------------------------------------------
+
+    priority_score = fields.Float(
+        digits=(5, 2),
+        readonly=True,
+        index=True,
+        aggregator="avg",
+        help="0 to 100: who to call first. Refreshed daily and by Recompute Scores.",
+    )
+    priority = fields.Selection(
+        [("high", "High"), ("medium", "Medium"), ("low", "Low")],
+        readonly=True,
+        index=True,
+        help="From the score and the company's thresholds; empty until first scored.",
+    )
+    priority_breakdown = fields.Json(
+        readonly=True,
+        help="Factors of the score: key, raw value, normalised value, weight, points.",
+    )
+    priority_breakdown_html = fields.Html(
+        string="Why this priority?",
+        compute="_compute_priority_breakdown_html",
+        sanitize=False,
+    )
+    priority_score_date = fields.Date(string="Score Computed On", readonly=True)
+
+    @api.depends("priority_breakdown", "priority_score")
+    def _compute_priority_breakdown_html(self):
+        labels = self._get_priority_factor_labels()
+        for case in self:
+            factors = (case.priority_breakdown or {}).get("factors", [])
+            if not factors:
+                case.priority_breakdown_html = False
+                continue
+            rows = [
+                {
+                    "label": labels.get(factor["key"], factor["key"]),
+                    "raw": case._format_priority_raw(factor["key"], factor["raw"]),
+                    "normalised": f"{factor['normalised']:.2f}",
+                    "weight": factor["weight"],
+                    "points": f"{factor['points']:.2f}",
+                }
+                for factor in factors
+            ]
+            case.priority_breakdown_html = self.env["ir.qweb"]._render(
+                "collections_mgmt.collection_case_priority_breakdown",
+                {
+                    "rows": rows,
+                    "score": f"{case.priority_score:.2f}",
+                    "priority": dict(
+                        self._fields["priority"]._description_selection(self.env)
+                    ).get(case.priority),
+                },
+            )
+
+    def action_recompute_priority_scores(self):
+        """Recompute the scores of the companies of these cases (all the user's
+        companies from the worklist header): amounts are normalised against the
+        whole portfolio, so a company is always scored as a whole."""
+        if not self.env.user.has_group("collections_mgmt.group_collections_manager"):
+            raise AccessError(_("Only collections managers can recompute the scores."))
+        self._compute_priority_scores(self.company_id or self.env.companies)
+        return {"type": "ir.actions.client", "tag": "soft_reload"}
+
+    @api.model
+    def _get_priority_factors(self):
+        """``(key, weight field on res.company)`` of every factor, in display order.
+
+        To add a factor: extend this list, add the weight field to res.company and
+        define ``_score_factor_<key>(inputs)``.
+        """
+        return [
+            ("amount", "collection_score_weight_amount"),
+            ("oldest_age", "collection_score_weight_oldest_age"),
+            ("average_age", "collection_score_weight_average_age"),
+            ("days_late", "collection_score_weight_days_late"),
+            ("late_share", "collection_score_weight_late_share"),
+            ("broken", "collection_score_weight_broken"),
+            ("credit_limit", "collection_score_weight_credit_limit"),
+            ("trust", "collection_score_weight_trust"),
+        ]
+
+    @api.model
+    def _get_priority_factor_labels(self):
+        return {
+            "amount": _("Amount overdue"),
+            "oldest_age": _("Days overdue (oldest invoice)"),
+            "average_age": _("Days overdue (amount-weighted average)"),
+            "days_late": _("Average days late when paying"),
+            "late_share": _("Share of invoices paid late"),
+            "broken": _("Broken promises and payment plans"),
+            "credit_limit": _("Above credit limit by"),
+            "trust": _("Trust level"),
+        }
+
+    def _format_priority_raw(self, key, raw):
+        self.ensure_one()
+        if key in ("amount", "credit_limit"):
+            return formatLang(self.env, raw, currency_obj=self.currency_id)
+        if key == "late_share":
+            return f"{raw:.0%}"
+        if key == "trust":
+            selection = self.env["res.partner"]._fields["trust"]
+            return dict(selection._description_selection(self.env)).get(raw, raw)
+        return f"{raw:g}"
+
+    # one method per factor: ``inputs`` is the dict of _get_priority_inputs();
+    # each returns (raw value, normalised value in 0..1)
+
+    @api.model
+    def _score_factor_amount(self, inputs):
+        amount = inputs["amount_overdue"]
+        return amount, scoring.normalise_amount(amount, inputs["portfolio_max_amount"])
+
+    @api.model
+    def _score_factor_oldest_age(self, inputs):
+        days = inputs["oldest_days"]
+        return days, scoring.normalise_linear(days, scoring.AGE_FULL_DAYS)
+
+    @api.model
+    def _score_factor_average_age(self, inputs):
+        days = inputs["average_days"]
+        return days, scoring.normalise_linear(days, scoring.AGE_FULL_DAYS)
+
+    @api.model
+    def _score_factor_days_late(self, inputs):
+        days = inputs["average_days_late"]
+        return days, scoring.normalise_linear(days, scoring.DAYS_LATE_FULL)
+
+    @api.model
+    def _score_factor_late_share(self, inputs):
+        paid = inputs["paid_count"]
+        share = round(inputs["paid_late_count"] / paid, 4) if paid else 0.0
+        return share, share
+
+    @api.model
+    def _score_factor_broken(self, inputs):
+        count = inputs["broken_count"]
+        return count, scoring.normalise_linear(count, scoring.BROKEN_FULL)
+
+    @api.model
+    def _score_factor_credit_limit(self, inputs):
+        limit = inputs["credit_limit"]
+        excess = max(inputs["amount_due"] - limit, 0.0) if limit > 0 else 0.0
+        return round(excess, 2), 1.0 if excess > 0 else 0.0
+
+    @api.model
+    def _score_factor_trust(self, inputs):
+        trust = inputs["trust"] or "normal"
+        return trust, scoring.normalise_trust(trust)
+
+    @api.model
+    def _score_priority(self, inputs, weights):
+        """``(score, [FactorScore])`` of one case; ``weights`` maps factor keys to
+        weights, zero weights already left out."""
+        factors = []
+        for key, weight in weights.items():
+            raw, normalised = getattr(self, f"_score_factor_{key}")(inputs)
+            factors.append(scoring.FactorScore(key, raw, normalised, weight))
+        return scoring.combine(factors)
+
+    @api.model
+    def _get_priority_weights(self, company):
+        return {
+            key: company[field]
+            for key, field in self._get_priority_factors()
+            if company[field]
+        }
+
+    @api.model
+    def _get_priority_inputs(self, company, cases, today):
+        """Inputs of every case of ``company`` in ``cases``: a few grouped queries.
+
+        :return: ``{case id: {input name: value}}``
+        """
+        since = today - relativedelta(months=company.collection_score_history_months)
+        partner_ids = cases.partner_id.ids
+        overdue = self._query_priority_overdue(company, today, partner_ids)
+        history = self._query_priority_history(company, since, partner_ids)
+        broken = self._query_priority_broken(company, since, cases)
+        partners = (
+            self.env["res.partner"].sudo().with_company(company).browse(partner_ids)
+        )
+        use_credit_limit = company.account_use_credit_limit
+        partner_values = {
+            partner.id: (
+                partner.credit_limit if use_credit_limit else 0.0,
+                partner.trust,
+            )
+            for partner in partners
+        }
+        inputs = {}
+        for case in cases:
+            partner_id = case.partner_id.id
+            due, amount, oldest_days, average_days = overdue.get(
+                partner_id, (0.0, 0.0, 0, 0.0)
+            )
+            paid_count, average_days_late, paid_late_count = history.get(
+                partner_id, (0, 0.0, 0)
+            )
+            credit_limit, trust = partner_values[partner_id]
+            inputs[case.id] = {
+                "amount_due": due,
+                "amount_overdue": max(amount, 0.0),
+                "oldest_days": oldest_days,
+                "average_days": average_days,
+                "paid_count": paid_count,
+                "average_days_late": average_days_late,
+                "paid_late_count": paid_late_count,
+                "broken_count": broken.get(case.id, 0),
+                "credit_limit": credit_limit or 0.0,
+                "trust": trust,
+            }
+        portfolio_max = max((i["amount_overdue"] for i in inputs.values()), default=0.0)
+        for values in inputs.values():
+            values["portfolio_max_amount"] = portfolio_max
+        return inputs
+
+    @api.model
+    def _query_priority_overdue(self, company, today, partner_ids):
+        """Per commercial partner: open amount, overdue amount, days overdue of the
+        oldest overdue invoice, amount-weighted average days overdue (company currency)."""
+        if not partner_ids:
+            return {}
+        self.env["account.move.line"].flush_model()
+        self.env["account.move"].flush_model(["collection_excluded"])
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        query = SQL(
+            """
+            SELECT partner.commercial_partner_id,
+                   SUM(aml.amount_residual),
+                   SUM(aml.amount_residual) FILTER (WHERE aml.date_maturity < %(today)s),
+                   MAX(%(today)s::date - aml.date_maturity) FILTER (WHERE %(late)s),
+                   SUM(aml.amount_residual * (%(today)s::date - aml.date_maturity))
+                       FILTER (WHERE %(late)s),
+                   SUM(aml.amount_residual) FILTER (WHERE %(late)s)
+              FROM account_move_line aml
+              JOIN account_move move ON move.id = aml.move_id
+              JOIN account_account account ON account.id = aml.account_id
+              JOIN res_partner partner ON partner.id = aml.partner_id
+             WHERE %(where)s
+               AND partner.commercial_partner_id = ANY(%(partner_ids)s)
+          GROUP BY partner.commercial_partner_id
+            """,
+            today=today,
+            late=SQL("aml.date_maturity < %s AND aml.amount_residual > 0", today),
+            where=self._get_receivable_where(company),
+            partner_ids=list(partner_ids),
+        )
+        self.env.cr.execute(query)
+        result = {}
+        for (
+            partner_id,
+            due,
+            amount,
+            oldest,
+            day_amounts,
+            late_amount,
+        ) in self.env.cr.fetchall():
+            average = round(day_amounts / late_amount, 2) if late_amount else 0.0
+            result[partner_id] = (due or 0.0, amount or 0.0, oldest or 0, average)
+        return result
+
+    @api.model
+    def _query_priority_history(self, company, since, partner_ids):
+        """Per commercial partner, over the invoices paid since ``since``: count,
+        average days late (0 when on time) and count paid late.
+
+        An invoice is paid on the last date of its reconciliations (max_date of its
+        partials), late when that is after its due date.
+        """
+        if not partner_ids:
+            return {}
+        self.env["account.move.line"].flush_model()
+        self.env["account.partial.reconcile"].flush_model()
+        query = SQL(
+            """
+            WITH paid AS (
+                SELECT partner.commercial_partner_id AS partner_id,
+                       MAX(part.max_date) - aml.date_maturity AS days_late
+                  FROM account_move_line aml
+                  JOIN account_move move ON move.id = aml.move_id
+                  JOIN account_account account ON account.id = aml.account_id
+                  JOIN res_partner partner ON partner.id = aml.partner_id
+                  JOIN account_partial_reconcile part ON part.debit_move_id = aml.id
+                 WHERE aml.company_id = %(company_id)s
+                   AND aml.parent_state = 'posted'
+                   AND account.account_type = 'asset_receivable'
+                   AND aml.reconciled
+                   AND aml.date_maturity IS NOT NULL
+                   AND move.move_type = 'out_invoice'
+                   AND partner.commercial_partner_id = ANY(%(partner_ids)s)
+              GROUP BY aml.id, partner.commercial_partner_id
+                HAVING MAX(part.max_date) >= %(since)s
+            )
+            SELECT partner_id,
+                   COUNT(*),
+                   AVG(GREATEST(days_late, 0)),
+                   COUNT(*) FILTER (WHERE days_late > 0)
+              FROM paid
+          GROUP BY partner_id
+            """,
+            company_id=company.id,
+            since=since,
+            partner_ids=list(partner_ids),
+        )
+        self.env.cr.execute(query)
+        return {
+            partner_id: (count, round(float(average or 0.0), 2), late)
+            for partner_id, count, average, late in self.env.cr.fetchall()
+        }
+
+    @api.model
+    def _query_priority_broken(self, company, since, cases):
+        """Per case: broken promises to pay and payment plans since ``since``
+        (zero while those models are not installed)."""
+        counts = defaultdict(int)
+        case_by_partner = {case.partner_id.id: case.id for case in cases}
+        for model_name, date_field in (
+            ("collection.promise", "date"),
+            ("collection.payment.plan", "create_date"),
+        ):
+            if model_name not in self.env:
+                continue
+            Model = self.env[model_name].sudo()
+            domain = [("state", "=", "broken"), ("company_id", "=", company.id)]
+            if date_field in Model._fields:
+                domain.append((date_field, ">=", since))
+            if "case_id" in Model._fields:
+                domain.append(("case_id", "in", cases.ids))
+                for case, count in Model._read_group(domain, ["case_id"], ["__count"]):
+                    counts[case.id] += count
+            else:
+                domain.append(("partner_id", "in", list(case_by_partner)))
+                for partner, count in Model._read_group(
+                    domain, ["partner_id"], ["__count"]
+                ):
+                    counts[case_by_partner[partner.id]] += count
+        return counts
+
+    @api.model
+    def _compute_priority_scores(self, companies=None):
+        """Refresh the score, priority and breakdown of every open case of
+        ``companies`` (default: the user's companies); closed and archived cases
+        lose theirs. Hook of the daily run, to call after ``_sync_cases``.
+
+        Set-based: per company one search of the open cases, a few grouped queries
+        for the inputs, then one UPDATE per batch of ``_priority_batch_size`` cases.
+
+        :return: number of cases scored
+        """
+        companies = companies or self.env.companies
+        today = fields.Date.context_today(self)
+        fnames = [
+            "priority_score",
+            "priority",
+            "priority_breakdown",
+            "priority_score_date",
+        ]
+        self.flush_model(fnames)
+        scored = 0
+        for company in companies:
+            cases = self.sudo().search_fetch(
+                [("company_id", "=", company.id), ("stage_id.kind", "!=", "closed")],
+                ["partner_id"],
+                order="id",
+            )
+            self._reset_priority_of_closed_cases(company, today)
+            if not cases:
+                continue
+            inputs = self._get_priority_inputs(company, cases, today)
+            weights = self._get_priority_weights(company)
+            high = company.collection_priority_high_threshold
+            medium = company.collection_priority_medium_threshold
+            rows = []
+            for case_id, case_inputs in inputs.items():
+                score, factors = self._score_priority(case_inputs, weights)
+                breakdown = {"factors": [factor.as_dict() for factor in factors]}
+                level = scoring.priority_level(score, high, medium)
+                rows.append((case_id, score, level, json.dumps(breakdown)))
+            for batch in split_every(self._priority_batch_size, rows):
+                self._write_priority_rows(batch, today)
+            scored += len(rows)
+            cases.invalidate_recordset(fnames)
+        return scored
+
+    _priority_batch_size = 1000
+
+    @api.model
+    def _reset_priority_of_closed_cases(self, company, today):
+        """Closed and archived cases have nobody to call: no score (one UPDATE)."""
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE collection_case AS case_
+                   SET priority_score = 0,
+                       priority = NULL,
+                       priority_breakdown = NULL,
+                       priority_score_date = %(today)s
+                  FROM collection_stage stage
+                 WHERE stage.id = case_.stage_id
+                   AND case_.company_id = %(company_id)s
+                   AND (stage.kind = 'closed' OR NOT case_.active)
+                   AND (case_.priority IS NOT NULL OR case_.priority_score != 0)
+             RETURNING case_.id
+                """,
+                today=today,
+                company_id=company.id,
+            )
+        )
+        reset_ids = [row[0] for row in self.env.cr.fetchall()]
+        if reset_ids:
+            self.browse(reset_ids).invalidate_recordset(
+                [
+                    "priority_score",
+                    "priority",
+                    "priority_breakdown",
+                    "priority_score_date",
+                ]
+            )
+
+    @api.model
+    def _write_priority_rows(self, rows, today):
+        """One UPDATE for ``rows`` of (case id, score, priority, breakdown json)."""
+        values = SQL(", ").join(
+            SQL("(%s::int, %s::numeric, %s::varchar, %s::jsonb)", *row) for row in rows
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE collection_case AS case_
+                   SET priority_score = v.score,
+                       priority = v.priority,
+                       priority_breakdown = v.breakdown,
+                       priority_score_date = %(today)s
+                  FROM (VALUES %(values)s) AS v(id, score, priority, breakdown)
+                 WHERE case_.id = v.id
+                """,
+                today=today,
+                values=values,
+            )
+        )

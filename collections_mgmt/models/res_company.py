@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class ResCompany(models.Model):
@@ -44,3 +45,117 @@ class ResCompany(models.Model):
         string="Escalation Manager",
         help="Gets the activities of stages that escalate to a manager.",
     )
+
+    # ------------------------------------------------------------------
+    # Priority scores (issue 5)
+    # ------------------------------------------------------------------
+
+    collection_score_weight_amount = fields.Integer(
+        string="Weight: Amount Overdue",
+        default=25,
+        help="Overdue amount, log-scaled against the largest debtor of the company.",
+    )
+    collection_score_weight_oldest_age = fields.Integer(
+        string="Weight: Oldest Invoice Age",
+        default=15,
+        help="Days overdue of the oldest overdue invoice (full at 120 days).",
+    )
+    collection_score_weight_average_age = fields.Integer(
+        string="Weight: Average Age",
+        default=15,
+        help="Amount-weighted average days overdue of the overdue invoices "
+        "(full at 120 days).",
+    )
+    collection_score_weight_days_late = fields.Integer(
+        string="Weight: Days Late When Paying",
+        default=10,
+        help="Average days late of the invoices paid in the history window "
+        "(full at 60 days).",
+    )
+    collection_score_weight_late_share = fields.Integer(
+        string="Weight: Share Paid Late",
+        default=10,
+        help="Share of the invoices paid in the history window that were paid late.",
+    )
+    collection_score_weight_broken = fields.Integer(
+        string="Weight: Broken Promises",
+        default=15,
+        help="Broken promises to pay and payment plans in the history window "
+        "(full at 3).",
+    )
+    collection_score_weight_credit_limit = fields.Integer(
+        string="Weight: Credit Limit Exceeded",
+        default=5,
+        help="Open receivables above the customer's credit limit "
+        "(when credit limits are enabled).",
+    )
+    collection_score_weight_trust = fields.Integer(
+        string="Weight: Trust Level",
+        default=5,
+        help="The customer's degree of trust: bad counts in full, normal half, good not.",
+    )
+    collection_score_history_months = fields.Integer(
+        string="Payment History Window",
+        default=12,
+        help="Months of paid invoices, promises and plans the history factors look at.",
+    )
+    collection_priority_high_threshold = fields.Float(
+        string="High Priority From",
+        default=70.0,
+        help="Cases scoring this much or more are high priority.",
+    )
+    collection_priority_medium_threshold = fields.Float(
+        string="Medium Priority From",
+        default=40.0,
+        help="Cases scoring this much or more (below the high threshold) are medium "
+        "priority; the others are low.",
+    )
+
+    @api.constrains(
+        "collection_score_weight_amount",
+        "collection_score_weight_oldest_age",
+        "collection_score_weight_average_age",
+        "collection_score_weight_days_late",
+        "collection_score_weight_late_share",
+        "collection_score_weight_broken",
+        "collection_score_weight_credit_limit",
+        "collection_score_weight_trust",
+        "collection_score_history_months",
+        "collection_priority_high_threshold",
+        "collection_priority_medium_threshold",
+    )
+    def _check_collection_score_settings(self):
+        weight_fields = [
+            name for name in self._fields if name.startswith("collection_score_weight_")
+        ]
+        for company in self:
+            for name in weight_fields:
+                if company[name] < 0:
+                    raise ValidationError(
+                        _(
+                            "The priority score weight %(weight)s of %(company)s "
+                            "cannot be negative.",
+                            weight=self._fields[name]._description_string(self.env),
+                            company=company.name,
+                        )
+                    )
+            if company.collection_score_history_months < 1:
+                raise ValidationError(
+                    _(
+                        "The payment history window of %(company)s must be at least "
+                        "one month.",
+                        company=company.name,
+                    )
+                )
+            medium = company.collection_priority_medium_threshold
+            high = company.collection_priority_high_threshold
+            if not 0 <= medium <= high <= 100:
+                raise ValidationError(
+                    _(
+                        "Priority thresholds of %(company)s: medium (%(medium)s) and "
+                        "high (%(high)s) must satisfy 0 <= medium <= high <= 100.",
+                        company=company.name,
+                        medium=medium,
+                        high=high,
+                    )
+                )

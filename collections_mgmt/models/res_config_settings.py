@@ -28,3 +28,38 @@ class ResConfigSettings(models.TransientModel):
     collection_escalation_user_id = fields.Many2one(
         related="company_id.collection_escalation_user_id", readonly=False
     )
+
+    # Priority scores (issue 5)
+    collection_score_weight_amount = fields.Integer(
+        related="company_id.collection_score_weight_amount", readonly=False
+    )
+    collection_score_weight_oldest_age = fields.Integer(
+        related="company_id.collection_score_weight_oldest_age", readonly=False
+    )
+    collection_score_weight_average_age = fields.Integer(
+        related="company_id.collection_score_weight_average_age", readonly=False
+    )
+    collection_score_weight_days_late = fields.Integer(
+        related="company_id.collection_score_weight_days_late", readonly=False
+    )
+    collection_score_weight_late_share = fields.Integer(
+        related="company_id.collection_score_weight_late_share", readonly=False
+    )
+    collection_score_weight_broken = fields.Integer(
+        related="company_id.collection_score_weight_broken", readonly=False
+    )
+    collection_score_weight_credit_limit = fields.Integer(
+        related="company_id.collection_score_weight_credit_limit", readonly=False
+    )
+    collection_score_weight_trust = fields.Integer(
+        related="company_id.collection_score_weight_trust", readonly=False
+    )
+    collection_score_history_months = fields.Integer(
+        related="company_id.collection_score_history_months", readonly=False
+    )
+    collection_priority_high_threshold = fields.Float(
+        related="company_id.collection_priority_high_threshold", readonly=False
+    )
+    collection_priority_medium_threshold = fields.Float(
+        related="company_id.collection_priority_medium_threshold", readonly=False
+    )
