@@ -19,9 +19,12 @@ demo demo-reset test lint shell odoo stop:
 	@bash $(DEV) $@
 
 # Benchmarks (bench/README.md): DB defaults to collections_bench.
-.PHONY: bench-data bench-scores
+.PHONY: bench-data bench-scores bench-daily-run
 bench-data:
 	@bash bench/run generate.py --size $(or $(SIZE),XS) $(BENCH_ARGS)
 
 bench-scores:
 	@bash bench/run bench_scores.py $(BENCH_ARGS)
+
+bench-daily-run:
+	@bash bench/run bench_daily_run.py $(BENCH_ARGS)
