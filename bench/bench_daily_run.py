@@ -1,9 +1,9 @@
 """Time the daily run and count its queries.
 
 ``bench/run bench_daily_run.py [--no-mail] [--batch-size 300]`` on a database filled
-by generate.py. Runs ``collection.daily.run._run`` once as it stands (the first run of
-the day: sync, scores, stage moves, every reminder), then once more (the rerun: nothing
-new), and rolls everything back unless ``--commit``.
+by generate.py. Runs ``collection.daily.run._run`` (now, contact window off) once as
+it stands (the first run of the day: sync, scores, stage moves, every reminder), then
+once more (the rerun: nothing new), and rolls everything back unless ``--commit``.
 
 ``--no-mail`` turns the email stages into letter stages for the measurement (rolled
 back too), so the figures show the run's own work: sync, scores, stage decisions and
@@ -13,8 +13,6 @@ communication records, without rendering mail bodies.
 import argparse
 import resource
 import time
-
-from freezegun import freeze_time
 
 
 def _measure(env, func):
@@ -31,32 +29,28 @@ def main(env, argv):
     parser.add_argument("--no-mail", action="store_true")
     parser.add_argument("--batch-size", type=int, default=300)
     parser.add_argument("--commit", action="store_true")
-    parser.add_argument(
-        "--at", default=None, help="UTC time of the run (default: today 12:00)"
-    )
     args = parser.parse_args(argv)
     Run = env["collection.daily.run"]
     companies = env["res.company"].search([])
     for company in companies:
         company.collection_enforce_contact_window = False
     if args.no_mail:
-        stages = env["collection.stage"].search([("channel", "in", ("email", "email_letter"))])
+        stages = env["collection.stage"].search(
+            [("channel", "in", ("email", "email_letter"))]
+        )
         stages.write({"channel": "letter"})
-    moment = args.at or time.strftime("%Y-%m-%d 12:00:00")
     env.cr.execute("SELECT COUNT(*) FROM account_move WHERE move_type = 'out_invoice'")
     print(f"invoices: {env.cr.fetchone()[0]}, batch size {args.batch_size}")
-    with freeze_time(moment):
-        for label in ("first run", "rerun"):
-            stats, seconds, queries = _measure(
-                env,
-                lambda: Run._run(companies=companies, batch_size=args.batch_size),
-            )
-            cases = stats.get("cases", 0)
-            print(
-                f"{label}: {cases} cases in {seconds:.2f}s "
-                f"({cases / seconds if seconds else 0:.0f} cases/s), {queries} queries "
-                f"({queries / cases if cases else 0:.2f} per case), stats {stats}"
-            )
+    for label in ("first run", "rerun"):
+        stats, seconds, queries = _measure(
+            env, lambda: Run._run(companies=companies, batch_size=args.batch_size)
+        )
+        cases = stats.get("cases", 0)
+        print(
+            f"{label}: {cases} cases in {seconds:.2f}s "
+            f"({cases / seconds if seconds else 0:.0f} cases/s), {queries} queries "
+            f"({queries / cases if cases else 0:.2f} per case), stats {stats}"
+        )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory of the process: {peak_mb:.0f} MB")
     if args.commit:
