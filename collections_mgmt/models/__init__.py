@@ -5,3 +5,5 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import account_move
+from . import collection_payment_plan
+from . import collection_promise

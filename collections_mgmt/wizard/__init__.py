@@ -1,0 +1,1 @@
+from . import collection_payment_plan_reject
