@@ -140,7 +140,7 @@ class CollectionPaymentPlan(models.Model):
     approved_date = fields.Datetime(readonly=True, copy=False)
     rejected_reason = fields.Text(readonly=True, copy=False, tracking=True)
     accepted_by_id = fields.Many2one(
-        "res.users", string="Accepted By", readonly=True, copy=False, tracking=True
+        "res.users", readonly=True, copy=False, tracking=True
     )
     accepted_date = fields.Datetime(readonly=True, copy=False)
     broken_date = fields.Date(readonly=True, copy=False)
@@ -148,19 +148,6 @@ class CollectionPaymentPlan(models.Model):
     write_off_move_id = fields.Many2one(
         "account.move", string="Settlement Entry", readonly=True, copy=False
     )
-
-    _sql_constraints = [
-        (
-            "instalment_count_positive",
-            "CHECK(instalment_count > 0)",
-            "A payment plan has at least one instalment.",
-        ),
-        (
-            "grace_days_positive",
-            "CHECK(grace_days >= 0)",
-            "The grace days of a payment plan cannot be negative.",
-        ),
-    ]
 
     @api.depends("invoice_ids")
     def _compute_currency_id(self):
@@ -198,7 +185,7 @@ class CollectionPaymentPlan(models.Model):
             plan.approval_required = bool(reasons)
             plan.approval_reasons = "\n".join(reasons)
 
-    def _compute_access_url(self):
+    def _compute_access_url(self):  # pylint: disable=missing-return
         super()._compute_access_url()
         for plan in self:
             plan.access_url = f"/my/payment_plans/{plan.id}"
@@ -231,6 +218,18 @@ class CollectionPaymentPlan(models.Model):
             ):
                 raise ValidationError(
                     _("The down payment must be below the amount to pay.")
+                )
+
+    @api.constrains("instalment_count", "grace_days")
+    def _check_counts(self):
+        for plan in self:
+            if plan.instalment_count <= 0:
+                raise ValidationError(
+                    _("A payment plan needs at least one instalment.")
+                )
+            if plan.grace_days < 0:
+                raise ValidationError(
+                    _("The grace days of a payment plan cannot be negative.")
                 )
 
     @api.constrains("date_first_due")
