@@ -2,6 +2,7 @@ from collections import defaultdict
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import format_amount
 
 from ..lib import schedule
 
@@ -209,8 +210,10 @@ class CollectionPaymentPlan(models.Model):
                     _(
                         "The settlement amount (%(settlement)s) must be below the "
                         "total of the plan (%(total)s).",
-                        settlement=plan.settlement_amount,
-                        total=plan.amount_total,
+                        settlement=format_amount(
+                            self.env, plan.settlement_amount, currency
+                        ),
+                        total=format_amount(self.env, plan.amount_total, currency),
                     )
                 )
             if plan.down_payment and (
@@ -574,7 +577,7 @@ class CollectionPaymentPlan(models.Model):
                         "The invoices of payment plan %(plan)s changed since it was "
                         "made (now %(residual)s due): compute the schedule again.",
                         plan=plan.name,
-                        residual=residual,
+                        residual=format_amount(self.env, residual, currency),
                     )
                 )
             if currency.compare_amounts(plan.amount_total, 0.0) <= 0:
@@ -605,8 +608,10 @@ class CollectionPaymentPlan(models.Model):
                         "The instalments of payment plan %(plan)s add up to "
                         "%(scheduled)s instead of %(target)s.",
                         plan=plan.name,
-                        scheduled=plan.amount_scheduled,
-                        target=plan.amount_target,
+                        scheduled=format_amount(
+                            self.env, plan.amount_scheduled, currency
+                        ),
+                        target=format_amount(self.env, plan.amount_target, currency),
                     )
                 )
 
@@ -630,7 +635,11 @@ class CollectionPaymentPlan(models.Model):
             reasons.append(
                 _(
                     "the total exceeds %(limit)s",
-                    limit=company.collection_plan_approval_amount,
+                    limit=format_amount(
+                        self.env,
+                        company.collection_plan_approval_amount,
+                        company.currency_id,
+                    ),
                 )
             )
         if len(self.line_ids) > company.collection_plan_approval_instalments:
