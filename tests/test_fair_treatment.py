@@ -231,5 +231,7 @@ class TestFairTreatmentRun(CollectionsCase):
         self.assertEqual(
             case.stage_id, self.env.ref("collections_mgmt.collection_stage_promise")
         )
-        self.assertEqual(case.promise_date, DUE + timedelta(days=30))
-        self.assertEqual(case.promise_amount, 200.0)
+        promise = self.env["collection.promise"].search([("case_id", "=", case.id)])
+        self.assertEqual(promise.date, DUE + timedelta(days=30))
+        self.assertEqual(promise.amount, 200.0)
+        self.assertEqual(promise.state, "pending")

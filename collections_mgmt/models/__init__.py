@@ -7,3 +7,5 @@ from . import res_partner
 from . import account_move
 from . import collection_daily_run
 from . import mail_mail
+from . import collection_payment_plan
+from . import collection_promise

@@ -1,9 +1,10 @@
 import json
 from collections import defaultdict
+from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL, split_every
 from odoo.tools.misc import formatLang
@@ -89,10 +90,6 @@ class CollectionCase(models.Model):
     )
     communication_ids = fields.One2many("collection.communication", "case_id")
     communication_count = fields.Integer(compute="_compute_communication_count")
-    promise_date = fields.Date(
-        tracking=True, help="Date the customer promised to pay by."
-    )
-    promise_amount = fields.Monetary(tracking=True)
 
     _sql_constraints = [
         (
@@ -955,3 +952,125 @@ class CollectionCase(models.Model):
                 values=values,
             )
         )
+
+    # Payment plans and promises to pay (issue 6)
+    # ------------------------------------------------------------------
+
+    payment_plan_ids = fields.One2many(
+        "collection.payment.plan", "case_id", string="Payment Plans"
+    )
+    payment_plan_count = fields.Integer(compute="_compute_payment_plan_count")
+    promise_ids = fields.One2many("collection.promise", "case_id", string="Promises")
+    promise_count = fields.Integer(compute="_compute_payment_plan_count")
+
+    def _compute_payment_plan_count(self):
+        plans = dict(
+            self.env["collection.payment.plan"]._read_group(
+                [("case_id", "in", self.ids)], ["case_id"], ["__count"]
+            )
+        )
+        promises = dict(
+            self.env["collection.promise"]._read_group(
+                [("case_id", "in", self.ids)], ["case_id"], ["__count"]
+            )
+        )
+        for case in self:
+            case.payment_plan_count = plans.get(case, 0)
+            case.promise_count = promises.get(case, 0)
+
+    def action_propose_payment_plan(self):
+        """Open a new payment plan on the case's open invoices not in another plan."""
+        self.ensure_one()
+        held = self.env["collection.payment.plan"].search(
+            [("case_id", "=", self.id), ("state", "in", ("to_approve", "active"))]
+        )
+        invoices = self._collection_open_invoices() - held.invoice_ids
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Propose Payment Plan"),
+            "res_model": "collection.payment.plan",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "context": {
+                "default_case_id": self.id,
+                "default_invoice_ids": [Command.set(invoices.ids)],
+                "default_date_first_due": fields.Date.context_today(self)
+                + timedelta(days=7),
+            },
+        }
+
+    def action_open_payment_plans(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "collections_mgmt.collection_payment_plan_action"
+        )
+        action["domain"] = [("case_id", "=", self.id)]
+        action["context"] = {"default_case_id": self.id}
+        return action
+
+    def action_new_promise(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Promise to Pay"),
+            "res_model": "collection.promise",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_case_id": self.id},
+        }
+
+    def action_open_promises(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "collections_mgmt.collection_promise_action"
+        )
+        action["domain"] = [("case_id", "=", self.id)]
+        action["context"] = {"default_case_id": self.id}
+        return action
+
+    def _create_promise(self, date, amount, note=None):
+        """Record the customer's promise to pay ``amount`` by ``date`` (Log a call).
+
+        Pending promises of the case are superseded (cancelled); the case moves
+        to the Promise to pay stage.
+
+        :return: the new ``collection.promise``
+        """
+        self.ensure_one()
+        Promise = self.env["collection.promise"]
+        Promise.search(
+            [("case_id", "=", self.id), ("state", "=", "pending")]
+        ).action_cancel()
+        return Promise.create(
+            {"case_id": self.id, "date": date, "amount": amount, "note": note}
+        )
+
+    def _collection_open_invoices(self):
+        """The customer's open posted invoices in the case's company, not excluded."""
+        self.ensure_one()
+        return self.env["account.move"].search(
+            [
+                ("commercial_partner_id", "=", self.partner_id.id),
+                ("company_id", "=", self.company_id.id),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+                ("collection_excluded", "=", False),
+            ],
+            order="invoice_date_due, id",
+        )
+
+    def _collection_set_stage(self, stage_xmlid):
+        stage = self.env.ref(stage_xmlid)
+        self.filtered(lambda case: case.stage_id != stage).write({"stage_id": stage.id})
+
+    def _collection_return_to_ladder(
+        self, from_stage="collections_mgmt.collection_stage_payment_plan"
+    ):
+        """Back to the first ladder stage, for cases still in ``from_stage``."""
+        stage = self.env.ref(from_stage)
+        cases = self.filtered(lambda case: case.stage_id == stage)
+        for company, company_cases in cases.grouped("company_id").items():
+            first = self.env["collection.stage"]._get_first_ladder_stage(company)
+            company_cases.write({"stage_id": first.id})

@@ -95,6 +95,8 @@ class CollectionDailyRun(models.AbstractModel):
 
     def _run_company_hooks(self, company):
         """Extension point for the capabilities that ride on the daily run."""
+        self.env["collection.payment.plan"]._cron_track_plans(companies=company)
+        self.env["collection.promise"]._cron_track_promises(companies=company)
 
     @api.model
     def _get_case_ids_to_process(self, company):

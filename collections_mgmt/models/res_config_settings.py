@@ -63,3 +63,29 @@ class ResConfigSettings(models.TransientModel):
     collection_priority_medium_threshold = fields.Float(
         related="company_id.collection_priority_medium_threshold", readonly=False
     )
+
+    # Payment plans and promises to pay (issue 6)
+    collection_plan_approval_amount = fields.Monetary(
+        related="company_id.collection_plan_approval_amount", readonly=False
+    )
+    collection_plan_approval_instalments = fields.Integer(
+        related="company_id.collection_plan_approval_instalments", readonly=False
+    )
+    collection_plan_approval_days = fields.Integer(
+        related="company_id.collection_plan_approval_days", readonly=False
+    )
+    collection_plan_self_approval = fields.Boolean(
+        related="company_id.collection_plan_self_approval", readonly=False
+    )
+    collection_plan_grace_days = fields.Integer(
+        related="company_id.collection_plan_grace_days", readonly=False
+    )
+    collection_plan_reminder_days = fields.Integer(
+        related="company_id.collection_plan_reminder_days", readonly=False
+    )
+    collection_plan_write_off_account_id = fields.Many2one(
+        related="company_id.collection_plan_write_off_account_id", readonly=False
+    )
+    collection_promise_grace_days = fields.Integer(
+        related="company_id.collection_promise_grace_days", readonly=False
+    )

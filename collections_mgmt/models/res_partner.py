@@ -66,3 +66,49 @@ class ResPartner(models.Model):
             f"{self.get_base_url()}/collections/optout/{self.id}/"
             f"{self._collections_optout_token()}"
         )
+
+    # ------------------------------------------------------------------
+    # Payment plans and promises to pay (issue 6): payment history
+    # ------------------------------------------------------------------
+
+    collection_broken_plan_count = fields.Integer(
+        compute="_compute_collection_plan_history",
+        string="Broken Payment Plans",
+        help="Payment plans of this customer broken by a missed instalment.",
+    )
+    collection_kept_promise_count = fields.Integer(
+        compute="_compute_collection_plan_history", string="Kept Promises"
+    )
+    collection_broken_promise_count = fields.Integer(
+        compute="_compute_collection_plan_history", string="Broken Promises"
+    )
+
+    def _compute_collection_plan_history(self):
+        partners = self.commercial_partner_id
+        plans = dict(
+            self.env["collection.payment.plan"]._read_group(
+                [("partner_id", "in", partners.ids), ("state", "=", "broken")],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        promises = {
+            (partner, state): count
+            for partner, state, count in self.env["collection.promise"]._read_group(
+                [
+                    ("partner_id", "in", partners.ids),
+                    ("state", "in", ("kept", "broken")),
+                ],
+                ["partner_id", "state"],
+                ["__count"],
+            )
+        }
+        for partner in self:
+            commercial = partner.commercial_partner_id
+            partner.collection_broken_plan_count = plans.get(commercial, 0)
+            partner.collection_kept_promise_count = promises.get(
+                (commercial, "kept"), 0
+            )
+            partner.collection_broken_promise_count = promises.get(
+                (commercial, "broken"), 0
+            )

@@ -1,1 +1,2 @@
 from . import collection_case_log_call
+from . import collection_payment_plan_reject

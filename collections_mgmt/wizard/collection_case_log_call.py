@@ -90,13 +90,13 @@ class CollectionCaseLogCall(models.TransientModel):
         case_vals = {"last_contact_date": today}
         if self.next_action_date:
             case_vals["next_action_date"] = self.next_action_date
-        if self.outcome == "promise":
-            case_vals.update(
-                promise_date=self.promise_date,
-                promise_amount=self.promise_amount,
-                stage_id=self.env.ref("collections_mgmt.collection_stage_promise").id,
-            )
         case.write(case_vals)
+        if self.outcome == "promise":
+            case._create_promise(
+                self.promise_date,
+                self.promise_amount,
+                note=html2plaintext(self.note) if self.note else None,
+            )
         if self.outcome == "dispute":
             self._record_dispute()
         return {"type": "ir.actions.act_window_close"}
