@@ -87,6 +87,8 @@ def _pay_orm(env, invoice, bank_journal, paid_on):
     receivable = invoice.line_ids.filtered(
         lambda line: line.account_id.account_type == "asset_receivable"
     )
+    env.flush_all()
+    seq = _next_sequence(env.cr, bank_journal)
     payment = (
         env["account.move"]
         .with_company(invoice.company_id)
@@ -94,6 +96,7 @@ def _pay_orm(env, invoice, bank_journal, paid_on):
             {
                 "move_type": "entry",
                 "journal_id": bank_journal.id,
+                "name": f"{BANK_CODE}/{paid_on.year}/{seq:06d}",
                 "date": paid_on,
                 "ref": "Customer payment",
                 "line_ids": [
@@ -453,8 +456,13 @@ def generate_portfolio(
             partner_id, value, invoice_date, due, paid_on = specs[0]
             if paid_on in (due, invoice_date):
                 paid_on += timedelta(days=1)  # template dates must differ
+            # the template is named like its copies, not by the journal's sequence
+            # (which would not see the copies' numbers)
+            env.flush_all()
+            seq = _next_sequence(env.cr, sale_journal)
             invoice = Move.create(
                 _invoice_vals(partner_id, sale_journal.id, value, invoice_date, due)
+                | {"name": f"{SALE_CODE}/{invoice_date.year}/{seq:06d}"}
             )
             invoice.action_post()
             templates = {

@@ -233,6 +233,23 @@ class TestPriorityScore(CollectionsCase):
         # alone in its portfolio, Omega is its company's biggest debtor
         self.assertEqual(other_case.priority_breakdown["factors"][0]["normalised"], 1.0)
 
+    def test_views_show_the_priority(self):
+        views = self.Case.with_user(self.collections_manager).get_views(
+            [(False, "list"), (False, "kanban"), (False, "form")]
+        )["views"]
+        self.assertIn('name="priority"', views["list"]["arch"])
+        self.assertIn("action_recompute_priority_scores", views["list"]["arch"])
+        self.assertIn("High priority", views["kanban"]["arch"])
+        self.assertIn("priority_breakdown_html", views["form"]["arch"])
+        collector_list = self.Case.with_user(self.collector).get_views(
+            [(False, "list")]
+        )["views"]["list"]["arch"]
+        self.assertNotIn("action_recompute_priority_scores", collector_list)
+        settings = self.env["res.config.settings"].get_views([(False, "form")])
+        arch = settings["views"]["form"]["arch"]
+        self.assertIn("collection_score_weight_amount", arch)
+        self.assertIn("collection_priority_high_threshold", arch)
+
     def test_recompute_button_is_for_managers(self):
         with self.assertRaises(AccessError):
             self.Case.with_user(self.collector).action_recompute_priority_scores()
