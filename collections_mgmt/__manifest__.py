@@ -21,6 +21,11 @@
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",
+        "report/collection_report_aging_views.xml",
+        "report/collection_summary_templates.xml",
+        "report/collection_summary_reports.xml",
+        "views/collection_goal_views.xml",
+        "views/collection_dashboard_views.xml",
         "views/collections_mgmt_menus.xml",
     ],
     "demo": [

@@ -5,3 +5,6 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import account_move
+from . import collection_kpi
+from . import collection_goal
+from . import collection_dashboard
