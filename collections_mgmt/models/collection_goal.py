@@ -104,6 +104,7 @@ class CollectionGoal(models.Model):
         [("reduce", "Reduce"), ("raise", "Raise")],
         compute="_compute_direction",
         store=True,
+        precompute=True,
         readonly=False,
         required=True,
     )
