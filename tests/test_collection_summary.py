@@ -66,3 +66,8 @@ class TestCollectionSummary(ReceivablesLedgerCase):
         )
         self.assertEqual(kind, "pdf")
         self.assertTrue(pdf.startswith(b"%PDF"))
+
+    def test_aging_opens_on_the_graph(self):
+        action = self.dashboard.action_open_aging()
+        self.assertEqual(action["views"][0][1], "graph")
+        self.assertIn(("company_id", "=", self.company.id), action["domain"])

@@ -228,3 +228,19 @@ class TestGoal(CollectionsCase):
             self.goal.with_user(self.collector).write({"target_value": 1.0})
         self.goal.with_user(self.collections_manager).write({"target_value": 12.0})
         self.assertEqual(self.goal.target_value, 12.0)
+
+    def test_goals_of_other_companies_are_hidden(self):
+        other = self.setup_other_company(name="Goal Co")["company"]
+        foreign = self.Goal.create(
+            {
+                "name": "Elsewhere",
+                "metric": "dso",
+                "target_value": 30,
+                "company_id": other.id,
+                "date_start": date(2026, 7, 1),
+                "date_deadline": date(2026, 7, 31),
+            }
+        )
+        visible = self.Goal.with_user(self.collector).search([])
+        self.assertIn(self.goal, visible)
+        self.assertNotIn(foreign, visible)

@@ -141,6 +141,8 @@ class CollectionDashboard(models.TransientModel):
             "collections_mgmt.collection_report_aging_action"
         )
         action["domain"] = [("company_id", "=", self.company_id.id)]
+        # the stacked bars first: where the money is stuck
+        action["views"] = sorted(action["views"], key=lambda view: view[1] != "graph")
         return action
 
     def action_print_summary(self):
