@@ -40,5 +40,24 @@ registry.category("web_tour.tours").add("collections_mgmt_dashboard", {
             content: "The collectors' figures are listed",
             trigger: ".o_collection_summary_collectors:contains(Carla Collector)",
         },
+        {
+            content: "Open the aging",
+            trigger: ".o_form_view button[name=action_open_aging]",
+            run: "click",
+        },
+        {
+            content: "The aging opens on its stacked bars",
+            trigger: ".o_graph_view .o_graph_canvas_container",
+        },
+        {
+            content: "Switch to the list",
+            trigger: ".o_switch_view.o_list",
+            run: "click",
+        },
+        {
+            content: "The open invoice is in the 1-30 column",
+            trigger:
+                ".o_list_view .o_data_row:contains(Dashboard Customer) td[name=amount_1_30]:contains(800.00)",
+        },
     ],
 });
