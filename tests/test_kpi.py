@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from odoo.addons.collections_mgmt.models.collection_kpi import kpi_ratios
@@ -116,6 +117,10 @@ class TestKpi(ReceivablesLedgerCase):
             self.assertIsNone(kpis["promise_kept_rate"])
         if "collection.payment.plan" not in self.env:
             self.assertIsNone(kpis["plan_success_rate"])
+
+    def test_backwards_period_is_refused(self):
+        with self.assertRaises(UserError):
+            self._kpis(JUNE_30, JUNE_1)
 
     def test_company_without_data(self):
         other = self.setup_other_company(name="Quiet Co")["company"]

@@ -3,7 +3,8 @@
 from collections import defaultdict
 from datetime import timedelta
 
-from odoo import api, models
+from odoo import _, api, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 # amounts read from the ledger, per company and collector; the ratios derive from them
@@ -90,6 +91,14 @@ class CollectionKpi(models.AbstractModel):
 
         A customer's collector is the collector of its case today.
         """
+        if date_from > date_to:
+            raise UserError(
+                _(
+                    "The period starts on %(start)s, after its end %(end)s.",
+                    start=date_from,
+                    end=date_to,
+                )
+            )
         days = (date_to - date_from).days + 1
         raw = defaultdict(self._empty_figures)
         for key, amounts in self._query_receivable_amounts(
