@@ -9,3 +9,6 @@ from . import collection_daily_run
 from . import mail_mail
 from . import collection_payment_plan
 from . import collection_promise
+from . import collection_kpi
+from . import collection_goal
+from . import collection_dashboard

@@ -97,6 +97,7 @@ class CollectionDailyRun(models.AbstractModel):
         """Extension point for the capabilities that ride on the daily run."""
         self.env["collection.payment.plan"]._cron_track_plans(companies=company)
         self.env["collection.promise"]._cron_track_promises(companies=company)
+        self.env["collection.goal"]._cron_snapshot_goals(companies=company)
 
     @api.model
     def _get_case_ids_to_process(self, company):

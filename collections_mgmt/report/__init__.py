@@ -1,0 +1,1 @@
+from . import collection_report_aging
