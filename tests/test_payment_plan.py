@@ -580,3 +580,16 @@ class TestPaymentPlanBadInput(PaymentPlanCase):
         with self.assertRaises(UserError):
             plan.with_user(self.collections_manager).action_approve()
         self.assertEqual(plan.state, "draft")
+
+    def test_status_and_approval_not_writable_directly(self):
+        self.company.collection_plan_approval_amount = 500.0
+        plan = self._plan()
+        for vals in (
+            {"state": "active"},
+            {"approved_by_id": self.collections_manager.id},
+            {"accepted_date": "2026-06-30 10:00:00"},
+        ):
+            with self.subTest(vals=vals), self.assertRaisesRegex(UserError, "buttons"):
+                plan.with_user(self.collector).write(vals)
+        self.assertEqual(plan.state, "draft")
+        self.assertFalse(plan.approved_by_id)

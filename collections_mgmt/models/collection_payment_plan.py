@@ -22,6 +22,17 @@ SCHEDULE_FIELDS = {
 LINE_TRACKING_FIELDS = {"amount_paid", "state", "reminder_sent"}
 # plans holding their invoices: an invoice is in one of them at most
 HOLDING_STATES = ("to_approve", "active")
+# fields only the workflow methods write (approval and four-eyes rest on them)
+WORKFLOW_FIELDS = {
+    "state",
+    "submitted_by_id",
+    "submitted_date",
+    "approved_by_id",
+    "approved_date",
+    "accepted_by_id",
+    "accepted_date",
+    "write_off_move_id",
+}
 
 
 class CollectionPaymentPlan(models.Model):
@@ -262,6 +273,16 @@ class CollectionPaymentPlan(models.Model):
         return plans
 
     def write(self, vals):
+        if (
+            WORKFLOW_FIELDS & set(vals)
+            and not self.env.su
+            and not self.env.context.get("collections_mgmt_plan_workflow")
+        ):
+            raise UserError(
+                _(
+                    "Use the buttons of the payment plan to change its status or approval."
+                )
+            )
         if SCHEDULE_FIELDS & set(vals):
             self._check_schedule_editable()
         res = super().write(vals)
@@ -289,7 +310,7 @@ class CollectionPaymentPlan(models.Model):
         """Collector: ask a manager to approve the plan; the case waits in its stage."""
         self._check_state("draft")
         self._check_ready()
-        self.write(
+        self._write_workflow(
             {
                 "state": "to_approve",
                 "submitted_by_id": self.env.user.id,
@@ -325,7 +346,7 @@ class CollectionPaymentPlan(models.Model):
                         reasons=plan.approval_reasons,
                     )
                 )
-        self.write(
+        self._write_workflow(
             {
                 "state": "active",
                 "submitted_by_id": self.env.user.id,
@@ -345,7 +366,7 @@ class CollectionPaymentPlan(models.Model):
         self._check_approver()
         self._check_state("to_approve")
         self._check_ready()
-        self.write(
+        self._write_workflow(
             {
                 "state": "active",
                 "approved_by_id": self.env.user.id,
@@ -373,7 +394,7 @@ class CollectionPaymentPlan(models.Model):
     def action_cancel(self):
         self._check_state("draft", "to_approve", "active")
         held = self.filtered(lambda p: p.state in HOLDING_STATES)
-        self.write({"state": "cancelled"})
+        self._write_workflow({"state": "cancelled"})
         held.case_id._collection_return_to_ladder()
         for plan in self:
             plan.message_post(body=_("Cancelled by %(user)s.", user=self.env.user.name))
@@ -381,7 +402,7 @@ class CollectionPaymentPlan(models.Model):
 
     def action_draft(self):
         self._check_state("rejected", "cancelled")
-        self.write(
+        self._write_workflow(
             {
                 "state": "draft",
                 "submitted_by_id": False,
@@ -421,7 +442,7 @@ class CollectionPaymentPlan(models.Model):
         self._check_state("to_approve")
         if not (reason or "").strip():
             raise UserError(_("Give the reason for rejecting the payment plan."))
-        self.write({"state": "rejected", "rejected_reason": reason})
+        self._write_workflow({"state": "rejected", "rejected_reason": reason})
         self.case_id._collection_return_to_ladder()
         for plan in self:
             plan.message_post(
@@ -446,7 +467,7 @@ class CollectionPaymentPlan(models.Model):
                 )
             if plan.accepted_date:
                 continue
-            plan.write(
+            plan._write_workflow(
                 {"accepted_by_id": user.id, "accepted_date": fields.Datetime.now()}
             )
             plan.message_post(
@@ -454,6 +475,9 @@ class CollectionPaymentPlan(models.Model):
                 author_id=user.partner_id.id,
             )
         return True
+
+    def _write_workflow(self, vals):
+        return self.with_context(collections_mgmt_plan_workflow=True).write(vals)
 
     def _check_state(self, *states):
         for plan in self:
@@ -789,7 +813,7 @@ class CollectionPaymentPlan(models.Model):
     def _set_broken(self, today):
         if not self:
             return
-        self.write({"state": "broken", "broken_date": today})
+        self._write_workflow({"state": "broken", "broken_date": today})
         self.case_id._collection_return_to_ladder()
         for plan in self:
             plan.message_post(body=_("Broken: an instalment was missed."))
@@ -800,7 +824,7 @@ class CollectionPaymentPlan(models.Model):
             return
         for plan in self.filtered(lambda p: p.settlement_amount and p.approved_by_id):
             plan._write_off_settlement(today)
-        self.write({"state": "done", "done_date": today})
+        self._write_workflow({"state": "done", "done_date": today})
         self.case_id._collection_set_stage("collections_mgmt.collection_stage_resolved")
         for plan in self:
             plan.message_post(body=_("Completed: every instalment is paid."))
@@ -840,7 +864,7 @@ class CollectionPaymentPlan(models.Model):
         )
         for account_lines in lines.grouped("account_id").values():
             account_lines.reconcile()
-        self.write_off_move_id = move
+        self._write_workflow({"write_off_move_id": move.id})
         self.message_post(
             body=_(
                 "Settlement: %(amount)s written off with %(move)s.",
