@@ -12,7 +12,7 @@ from bench.generate import generate_portfolio
 from .common import TODAY, CollectionsCase
 
 # queries of one _compute_priority_scores() call for one company, whatever its size
-QUERIES = 8
+QUERIES = 10
 
 
 def days_ago(days):

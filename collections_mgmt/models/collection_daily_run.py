@@ -62,10 +62,7 @@ class CollectionDailyRun(models.AbstractModel):
         for company in companies:
             run = self.with_company(company)
             if run._try_lock_company(company):
-                Case = run.env["collection.case"]
-                Case._sync_cases(companies=company)
-                Case._refresh_priority_scores(company)
-                run._run_company_hooks(company)
+                run._prepare_company_safely(company, stats)
                 if commit:
                     self.env.cr.commit()  # pylint: disable=invalid-commit
             case_ids = run._get_case_ids_to_process(company)
@@ -81,6 +78,19 @@ class CollectionDailyRun(models.AbstractModel):
                 if commit:
                     self.env.cr.commit()  # pylint: disable=invalid-commit
         return dict(stats)
+
+    def _prepare_company_safely(self, company, stats):
+        """Sync, scores and the riding capabilities; another worker's wins a race."""
+        try:
+            with self.env.cr.savepoint():
+                Case = self.env["collection.case"]
+                Case._sync_cases(companies=company)
+                Case._refresh_priority_scores(company)
+                self._run_company_hooks(company)
+        except pg_errors.SerializationFailure:
+            # a concurrent run committed this company's preparation first
+            _logger.info("Collections run: %s prepared by another worker", company.name)
+            stats["preparations_skipped"] += 1
 
     def _try_lock_company(self, company):
         """Only one worker syncs a company at a time; the others go on to its batches."""
