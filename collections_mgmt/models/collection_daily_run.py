@@ -574,6 +574,7 @@ class CollectionDailyRun(models.AbstractModel):
     def _post_reminders(self, template, comms):
         """Post the reminders of ``comms`` (one template) and queue their emails."""
         cases = comms.case_id
+        self._ensure_invoice_portal_tokens(cases)
         subtype = self.env.ref("collections_mgmt.mt_collection_reminder")
         composer = (
             self.env["mail.compose.message"]
@@ -608,6 +609,30 @@ class CollectionDailyRun(models.AbstractModel):
                     "attachment_id": attachments.get(comm.case_id.id, False),
                 }
             )
+
+    def _ensure_invoice_portal_tokens(self, cases):
+        """Portal tokens for the cases' invoices, in one UPDATE, before rendering.
+
+        The reminders link each invoice's portal page: ``get_portal_url`` would write
+        every missing token on its own (``account.move.write``, its balance check),
+        one invoice at a time. The token is a technical field, written in SQL.
+        """
+        self.env["account.move"].flush_model(["access_token", "collection_case_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE account_move
+                   SET access_token = gen_random_uuid()::text
+                 WHERE collection_case_id IN %s
+                   AND access_token IS NULL
+             RETURNING id
+                """,
+                tuple(cases.ids),
+            )
+        )
+        self.env["account.move"].browse(
+            row[0] for row in self.env.cr.fetchall()
+        ).invalidate_recordset(["access_token"])
 
     def _attach_statements(self, comms, message_by_case):
         """Statement PDFs for the stages that send paper too (final notice)."""
