@@ -14,6 +14,7 @@ help:
 	@echo "make shell       odoo-bin shell on the demo database (DB=name for another)"
 	@echo "make odoo ARGS=  odoo-bin with the project's configuration"
 	@echo "make stop        stop Odoo and the private PostgreSQL cluster"
+	@echo "make bench       scale benchmark next to OCA's credit control (SIZE=S|L|all, OCA=0)"
 
 demo demo-reset test lint shell odoo stop:
 	@bash $(DEV) $@
@@ -28,3 +29,7 @@ bench-scores:
 
 bench-daily-run:
 	@bash bench/run bench_daily_run.py $(BENCH_ARGS)
+
+# Scale benchmark next to OCA's credit control (bench/README.md), never run by make test.
+bench:
+	@SIZE=$(or $(SIZE),all) OCA=$(or $(OCA),1) bash bench/scale

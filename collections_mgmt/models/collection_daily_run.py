@@ -171,8 +171,9 @@ class CollectionDailyRun(models.AbstractModel):
             .sorted(lambda s: (s.min_days_overdue, s.sequence))
         )
         stats["moved"] += self._advance_stages(cases, ladder)
-        self._update_invoice_levels(cases, ladder)
-        for comm in self._perform_actions(company, cases):
+        overdue = self._get_overdue_invoices(cases)
+        self._update_invoice_levels(cases, ladder, overdue)
+        for comm in self._perform_actions(company, cases, overdue):
             stats[comm.state] += 1
 
     @api.model
@@ -194,31 +195,82 @@ class CollectionDailyRun(models.AbstractModel):
             )
         return sum(len(c) for c in moves.values())
 
-    def _update_invoice_levels(self, cases, ladder):
+    def _get_overdue_invoices(self, cases):
+        """{case id: [(invoice id, due date, level id)]} of the cases' overdue invoices.
+
+        The invoices of ``collection.case.overdue_invoice_ids``, in one query: a batch
+        never loads its thousands of invoices into the ORM.
+        """
         today = fields.Date.context_today(self)
-        levels = defaultdict(lambda: self.env["account.move"])
-        for invoice in cases.overdue_invoice_ids:
-            target = self._target_stage(ladder, (today - invoice.invoice_date_due).days)
-            current = invoice.collection_level_id
-            if target and (
-                not current or target.min_days_overdue > current.min_days_overdue
-            ):
-                levels[target] |= invoice
+        self.env["account.move"].flush_model(
+            [
+                "collection_case_id",
+                "state",
+                "collection_excluded",
+                "amount_residual",
+                "invoice_date_due",
+                "collection_level_id",
+            ]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT collection_case_id, id, invoice_date_due, collection_level_id
+                  FROM account_move
+                 WHERE collection_case_id IN %s
+                   AND state = 'posted'
+                   AND collection_excluded IS NOT TRUE
+                   AND amount_residual != 0
+                   AND invoice_date_due < %s
+              ORDER BY id
+                """,
+                tuple(cases.ids),
+                today,
+            )
+        )
+        overdue = defaultdict(list)
+        for case_id, invoice_id, due, level_id in self.env.cr.fetchall():
+            overdue[case_id].append((invoice_id, due, level_id))
+        return overdue
+
+    def _update_invoice_levels(self, cases, ladder, overdue=None):
+        if overdue is None:
+            overdue = self._get_overdue_invoices(cases)
+        today = fields.Date.context_today(self)
+        # the ladder by days, and the days of each level an invoice may hold
+        thresholds = [(stage.min_days_overdue, stage) for stage in ladder]
+        level_days = {stage.id: stage.min_days_overdue for stage in ladder}
+        levels = defaultdict(list)
+        for case_id in cases.ids:
+            for invoice_id, due, level_id in overdue.get(case_id, ()):
+                days = (today - due).days
+                target = None
+                for min_days, stage in thresholds:
+                    if min_days <= days:
+                        target = stage
+                if not target:
+                    continue
+                if level_id and level_id not in level_days:
+                    level_days[level_id] = (
+                        self.env["collection.stage"].browse(level_id).min_days_overdue
+                    )
+                if not level_id or target.min_days_overdue > level_days[level_id]:
+                    levels[target].append(invoice_id)
         if not levels:
             return
         # a technical marker: written in SQL, account.move's write has nothing to check
         self.env["account.move"].flush_model(["collection_level_id"])
-        for stage, invoices in levels.items():
+        for stage, invoice_ids in levels.items():
             self.env.cr.execute(
                 SQL(
                     "UPDATE account_move SET collection_level_id = %s WHERE id IN %s",
                     stage.id,
-                    tuple(invoices.ids),
+                    tuple(invoice_ids),
                 )
             )
-        self.env["account.move"].union(*levels.values()).invalidate_recordset(
-            ["collection_level_id"]
-        )
+        self.env["account.move"].browse(
+            invoice_id for invoice_ids in levels.values() for invoice_id in invoice_ids
+        ).invalidate_recordset(["collection_level_id"])
 
     # ------------------------------------------------------------------
     # Actions, exactly once
@@ -231,11 +283,14 @@ class CollectionDailyRun(models.AbstractModel):
             channels.append("activity")
         return channels
 
-    def _perform_actions(self, company, cases):
+    def _perform_actions(self, company, cases, overdue=None):
         """Claim and perform the action of each case's current stage once.
 
+        :param overdue: the cases' overdue invoices (``_get_overdue_invoices``)
         Returns the communications claimed or retried in this batch.
         """
+        if overdue is None:
+            overdue = self._get_overdue_invoices(cases)
         Comm = self.env["collection.communication"]
         now = fields.Datetime.now()
         existing = Comm.search([("case_id", "in", cases.ids), ("origin", "=", "auto")])
@@ -268,7 +323,9 @@ class CollectionDailyRun(models.AbstractModel):
                             "date": now,
                             "user_id": case.user_id.id,
                             "amount_overdue": case.amount_overdue,
-                            "invoice_ids": [(6, 0, case.overdue_invoice_ids.ids)],
+                            "invoice_ids": [
+                                (6, 0, [row[0] for row in overdue.get(case.id, ())])
+                            ],
                         }
                     )
                 elif comm.state == "deferred":
@@ -530,6 +587,7 @@ class CollectionDailyRun(models.AbstractModel):
     def _post_reminders(self, template, comms):
         """Post the reminders of ``comms`` (one template) and queue their emails."""
         cases = comms.case_id
+        self._ensure_invoice_portal_tokens(cases)
         subtype = self.env.ref("collections_mgmt.mt_collection_reminder")
         composer = (
             self.env["mail.compose.message"]
@@ -564,6 +622,30 @@ class CollectionDailyRun(models.AbstractModel):
                     "attachment_id": attachments.get(comm.case_id.id, False),
                 }
             )
+
+    def _ensure_invoice_portal_tokens(self, cases):
+        """Portal tokens for the cases' invoices, in one UPDATE, before rendering.
+
+        The reminders link each invoice's portal page: ``get_portal_url`` would write
+        every missing token on its own (``account.move.write``, its balance check),
+        one invoice at a time. The token is a technical field, written in SQL.
+        """
+        self.env["account.move"].flush_model(["access_token", "collection_case_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE account_move
+                   SET access_token = gen_random_uuid()::text
+                 WHERE collection_case_id IN %s
+                   AND access_token IS NULL
+             RETURNING id
+                """,
+                tuple(cases.ids),
+            )
+        )
+        self.env["account.move"].browse(
+            row[0] for row in self.env.cr.fetchall()
+        ).invalidate_recordset(["access_token"])
 
     def _attach_statements(self, comms, message_by_case):
         """Statement PDFs for the stages that send paper too (final notice)."""

@@ -1,0 +1,645 @@
+"""Scale benchmark: the daily run next to OCA's credit control, on the same data.
+
+``bench/scale`` (``make bench``) copies a cached benchmark database and runs one
+measurement per process on the copy (``bench/run bench_scale.py --measure NAME --out
+FILE``), so the peak memory of a process is the peak of that measurement; each
+measurement rolls back, so the next starts from the same data. Then
+``python -m bench.bench_scale --table DIR`` prints the one table of all results.
+
+Measurements:
+
+- ``ours``: the daily run without mail rendering (email stages turned into letter
+  stages, as ``bench_daily_run.py --no-mail``), then on the state it leaves: the
+  worklist's first page and the aging report's read_group (when the model exists).
+- ``mail``: the daily run with every ladder stage sending an email (every customer
+  given an address), statement PDFs excluded; then one batch of statement PDFs.
+- ``oca``: OCA's ``account_credit_control`` (installed on its own copy): its
+  default policy on the receivable accounts, a run of today generating its lines.
+"""
+
+import argparse
+import json
+import resource
+import time
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+
+PAGE = 80
+MANY2ONE = {"fields": {"display_name": {}}}
+# what the worklist list view reads for a page (tests/test_worklist.py LIST_SPEC)
+LIST_SPEC = {
+    "partner_id": MANY2ONE,
+    "stage_id": MANY2ONE,
+    "stage_kind": {},
+    "user_id": MANY2ONE,
+    "amount_overdue": {},
+    "amount_due": {},
+    "days_overdue": {},
+    "oldest_due_date": {},
+    "next_action_date": {},
+    "activity_ids": {},
+    "activity_exception_decoration": {},
+    "activity_exception_icon": {},
+    "activity_state": {},
+    "activity_summary": {},
+    "activity_type_icon": {},
+    "activity_type_id": MANY2ONE,
+    "last_contact_date": {},
+    "company_id": MANY2ONE,
+    "currency_id": MANY2ONE,
+}
+WORKLIST_DOMAIN = [("stage_kind", "!=", "closed")]  # the action's default filter
+OCA_POLICY = "account_credit_control.credit_control_3_time"
+
+# targets (issue 8)
+TARGET_SPEEDUP = 20  # daily run without mail on S vs OCA's run
+TARGET_CASES_PER_QUERY = 20
+TARGET_GROWTH = 10  # time from S to L
+TARGET_MEMORY_MB = 500
+TARGET_REMINDERS_PER_S = 50
+TARGET_WORKLIST_MS = 300
+
+
+def _peak_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _measure(env, func):
+    """(result, seconds, statements) of ``func``, caches cold, writes flushed."""
+    env.invalidate_all()
+    before = env.cr.sql_log_count
+    started = time.perf_counter()
+    result = func()
+    env.flush_all()
+    return result, time.perf_counter() - started, env.cr.sql_log_count - before
+
+
+class _Phases:
+    """Time and statements spent in some methods of a model, for the breakdown."""
+
+    def __init__(self, env):
+        self.env = env
+        self.seconds = defaultdict(float)
+        self.statements = defaultdict(int)
+        self.calls = defaultdict(int)
+        self._patched = []
+
+    def watch(self, model_name, *method_names):
+        cls = type(self.env[model_name])
+        for name in method_names:
+            original = getattr(cls, name)
+            self._patched.append((cls, name, cls.__dict__.get(name)))
+            setattr(cls, name, self._wrap(name, original))
+        return self
+
+    def _wrap(self, name, original):
+        phases = self
+
+        def wrapper(model, *args, **kwargs):
+            before = model.env.cr.sql_log_count
+            started = time.perf_counter()
+            try:
+                return original(model, *args, **kwargs)
+            finally:
+                phases.seconds[name] += time.perf_counter() - started
+                phases.statements[name] += model.env.cr.sql_log_count - before
+                phases.calls[name] += 1
+
+        return wrapper
+
+    def restore(self):
+        for cls, name, own in reversed(self._patched):
+            if own is None:
+                delattr(cls, name)
+            else:
+                setattr(cls, name, own)
+
+    def as_dict(self):
+        return {
+            name: {
+                "seconds": round(self.seconds[name], 3),
+                "statements": self.statements[name],
+                "calls": self.calls[name],
+            }
+            for name in self.seconds
+        }
+
+
+def _prepare_run(env):
+    companies = env["res.company"].search([])
+    companies.write({"collection_enforce_contact_window": False})
+    return companies
+
+
+def _count_invoices(env):
+    env.cr.execute(
+        "SELECT COUNT(*) FILTER (WHERE payment_state = 'not_paid'), COUNT(*)"
+        "  FROM account_move WHERE move_type = 'out_invoice' AND state = 'posted'"
+    )
+    open_count, total = env.cr.fetchone()
+    return {"open_invoices": open_count, "invoices": total}
+
+
+def _daily_run(env, companies, batch_size, phases, max_batches=None):
+    Run = env["collection.daily.run"]
+    phases.watch("collection.case", "_sync_cases", "_refresh_priority_scores").watch(
+        "collection.daily.run", "_process_batch_safely", "_send_emails"
+    )
+    try:
+        stats, seconds, statements = _measure(
+            env,
+            lambda: Run._run(
+                companies=companies, batch_size=batch_size, max_batches=max_batches
+            ),
+        )
+    finally:
+        phases.restore()
+    cases = stats.get("cases", 0)
+    return {
+        "seconds": seconds,
+        "statements": statements,
+        "cases": cases,
+        "batches": phases.calls.get("_process_batch_safely", 0),
+        "batch_size": batch_size,
+        "stats": stats,
+        "phases": phases.as_dict(),
+    }
+
+
+def measure_ours(env, args):
+    """Daily run without mail rendering, then the worklist and the aging report."""
+    companies = _prepare_run(env)
+    stages = env["collection.stage"].search(
+        [("channel", "in", ("email", "email_letter"))]
+    )
+    stages.write({"channel": "letter"})
+    env.flush_all()
+    result = _count_invoices(env)
+    baseline = _peak_mb()
+    result["daily"] = _daily_run(env, companies, args.batch_size, _Phases(env))
+    result["daily"]["peak_mb"] = _peak_mb()
+    result["daily"]["baseline_mb"] = baseline
+    result["worklist"] = _measure_worklist(env)
+    result["aging"] = _measure_aging(env)
+    env.cr.rollback()
+    return result
+
+
+def _measure_worklist(env):
+    Case = env["collection.case"]
+    runs = []
+    for _attempt in range(3):
+        page, seconds, statements = _measure(
+            env,
+            lambda: Case.web_search_read(WORKLIST_DOMAIN, LIST_SPEC, limit=PAGE),
+        )
+        runs.append({"ms": seconds * 1000, "statements": statements})
+    return {
+        "records": len(page["records"]),
+        "length": page["length"],
+        "runs": runs,
+        # the first read warms caches independent of data (views, access rules)
+        "ms": min(run["ms"] for run in runs[1:]),
+        "statements": runs[-1]["statements"],
+    }
+
+
+def _measure_aging(env):
+    model_name = "collection.report.aging"
+    if model_name not in env:
+        return {"skipped": f"{model_name} is not installed"}
+    Aging = env[model_name]
+    fields = Aging._fields
+    groupby = [name for name in ("company_id", "partner_id") if name in fields][:1]
+    aggregates = [
+        f"{name}:sum"
+        for name, field in fields.items()
+        if field.type == "monetary" and field.store
+    ] or ["__count"]
+    rows, seconds, statements = _measure(
+        env, lambda: Aging._read_group([], groupby, aggregates)
+    )
+    return {
+        "ms": seconds * 1000,
+        "statements": statements,
+        "groups": len(rows),
+        "groupby": groupby,
+        "aggregates": aggregates,
+    }
+
+
+def measure_mail(env, args):
+    """Daily run with every ladder stage rendering a reminder into the mail queue."""
+    companies = _prepare_run(env)
+    # generated customers have no email: give them one (rolled back)
+    env.cr.execute(
+        "UPDATE res_partner SET email = 'bench' || id || '@example.com',"
+        " email_normalized = 'bench' || id || '@example.com'"
+        " WHERE COALESCE(email, '') = ''"
+    )
+    env.invalidate_all()
+    default_template = env.ref("collections_mgmt.mail_template_collection_reminder")
+    ladder = env["collection.stage"].search([("kind", "=", "ladder")])
+    for stage in ladder:
+        stage.write(
+            {
+                # statement PDFs excluded: measured on their own below
+                "channel": "email",
+                "activity_type_id": False,
+                "mail_template_id": (stage.mail_template_id or default_template).id,
+            }
+        )
+    env.flush_all()
+    result = _count_invoices(env)
+    env.cr.execute("SELECT COUNT(*) FROM mail_mail")
+    mails_before = env.cr.fetchone()[0]
+    # the rate is per batch: a few batches measure it (sync and scores run in full)
+    result["daily"] = daily = _daily_run(
+        env, companies, args.batch_size, _Phases(env), max_batches=args.mail_batches
+    )
+    env.cr.execute("SELECT COUNT(*) FROM mail_mail")
+    daily["mails_queued"] = env.cr.fetchone()[0] - mails_before
+    daily["peak_mb"] = _peak_mb()
+    result["pdf"] = _measure_pdf(env, args.pdf_cases)
+    env.cr.rollback()
+    return result
+
+
+def _measure_pdf(env, count):
+    """One batch of statement PDFs, rendered the way the final notice attaches them."""
+    cases = env["collection.case"].search([("amount_overdue", ">", 0)], limit=count)
+    report = env.ref("collections_mgmt.action_report_collection_statement")
+    streams, seconds, statements = _measure(
+        env,
+        lambda: env["ir.actions.report"]._render_qweb_pdf_prepare_streams(
+            report, {}, res_ids=cases.ids
+        ),
+    )
+    return {
+        "statements_rendered": sum(1 for s in streams.values() if s.get("stream")),
+        "seconds": seconds,
+        "queries": statements,
+    }
+
+
+def measure_oca(env, args):
+    """OCA's credit control run of today, its default policy on the receivables."""
+    company = env.company
+    accounts = env["account.account"].search(
+        [
+            ("account_type", "=", "asset_receivable"),
+            ("company_ids", "in", company.ids),
+        ]
+    )
+    policy = env.ref(OCA_POLICY)
+    policy.write({"account_ids": [(6, 0, accounts.ids)]})
+    company.credit_policy_id = policy
+    env.flush_all()
+    result = _count_invoices(env)
+    baseline = _peak_mb()
+    ControlRun = env["credit.control.run"]
+
+    def run():
+        control_run = ControlRun.create(
+            {"date": date.today(), "policy_ids": policy.ids}
+        )
+        control_run.generate_credit_lines()
+        return control_run
+
+    control_run, seconds, statements = _measure(env, run)
+    result["oca"] = {
+        "seconds": seconds,
+        "statements": statements,
+        "lines": len(control_run.line_ids),
+        "partners": len(control_run.line_ids.partner_id),
+        "peak_mb": _peak_mb(),
+        "baseline_mb": baseline,
+        "policy": policy.name,
+        "accounts": accounts.mapped("code"),
+    }
+    env.cr.rollback()
+    return result
+
+
+MEASURES = {"ours": measure_ours, "mail": measure_mail, "oca": measure_oca}
+
+
+def main(env, argv):
+    parser = argparse.ArgumentParser(prog="bench/run bench_scale.py")
+    parser.add_argument("--measure", choices=sorted(MEASURES), required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--size", default="?")
+    parser.add_argument("--batch-size", type=int, default=300)
+    parser.add_argument("--pdf-cases", type=int, default=300)
+    parser.add_argument("--mail-batches", type=int, default=3)
+    args = parser.parse_args(argv)
+    result = MEASURES[args.measure](env, args)
+    result.update(measure=args.measure, size=args.size, db=env.cr.dbname)
+    Path(args.out).write_text(json.dumps(result, indent=1, default=str))
+    print(json.dumps(result, default=str))
+
+
+# ----------------------------------------------------------------------
+# The table (plain Python, no Odoo)
+# ----------------------------------------------------------------------
+
+
+def _load(directory):
+    results = {}
+    for path in sorted(Path(directory).glob("*.json")):
+        data = json.loads(path.read_text())
+        results[(data["size"], data["measure"])] = data
+    return results
+
+
+def _fmt(value, digits=1):
+    if value is None:
+        return "–"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return f"{value:,}"
+    return f"{value:,.{digits}f}"
+
+
+def _verdict(ok):
+    if ok is None:
+        return "–"
+    return "met" if ok else "MISSED"
+
+
+def _rows(results, sizes):
+    """(measure, {size: (ours, oca, ratio)}, target, {size: verdict}) rows."""
+    get = results.get
+    rows = []
+
+    def row(label, cells, target="", verdicts=None):
+        rows.append((label, cells, target, verdicts or {}))
+
+    daily = {s: (get((s, "ours")) or {}).get("daily") for s in sizes}
+    oca = {s: (get((s, "oca")) or {}).get("oca") for s in sizes}
+    mail = {s: (get((s, "mail")) or {}).get("daily") for s in sizes}
+    data = {s: get((s, "ours")) or get((s, "oca")) or {} for s in sizes}
+
+    row(
+        "open invoices",
+        {s: (_fmt(data[s].get("open_invoices")), "same DB", "") for s in sizes},
+    )
+    row(
+        "cases / OCA credit lines",
+        {
+            s: (
+                _fmt(daily[s] and daily[s]["cases"]),
+                _fmt(oca[s] and oca[s]["lines"]),
+                "",
+            )
+            for s in sizes
+        },
+    )
+    cells, verdicts = {}, {}
+    for s in sizes:
+        ours_s = daily[s] and daily[s]["seconds"]
+        oca_s = oca[s] and oca[s]["seconds"]
+        speedup = oca_s / ours_s if ours_s and oca_s else None
+        cells[s] = (_fmt(ours_s, 2), _fmt(oca_s, 2), f"{_fmt(speedup)}× faster")
+        if s == "S":
+            verdicts[s] = _verdict(speedup and speedup >= TARGET_SPEEDUP)
+    row(
+        "run without mail: seconds",
+        cells,
+        f"S: ≥ {TARGET_SPEEDUP}× faster than OCA",
+        verdicts,
+    )
+    cells, verdicts = {}, {}
+    for s in sizes:
+        d, o = daily[s], oca[s]
+        per = d and d["statements"] and d["cases"] / d["statements"]
+        ratio = o and d and d["statements"] and o["statements"] / d["statements"]
+        cells[s] = (
+            _fmt(d and d["statements"]),
+            _fmt(o and o["statements"]),
+            f"{_fmt(ratio)}× fewer",
+        )
+        if d:
+            verdicts[s] = _verdict(per >= TARGET_CASES_PER_QUERY)
+    row(
+        "run without mail: SQL statements",
+        cells,
+        f"≤ 1 per {TARGET_CASES_PER_QUERY} cases",
+        verdicts,
+    )
+    row(
+        "  cases per statement",
+        {
+            s: (
+                _fmt(daily[s] and daily[s]["cases"] / max(daily[s]["statements"], 1)),
+                _fmt(
+                    oca[s] and data[s].get("open_invoices", 0) / oca[s]["statements"],
+                    2,
+                )
+                + " inv/stmt",
+                "",
+            )
+            for s in sizes
+        },
+    )
+    row(
+        "  batches (statements per batch)",
+        {
+            s: (
+                _fmt(daily[s] and daily[s]["batches"])
+                + (
+                    f" ({_fmt(_per_batch(daily[s]))})"
+                    if daily[s] and daily[s]["batches"]
+                    else ""
+                ),
+                "",
+                "",
+            )
+            for s in sizes
+        },
+    )
+    for phase in ("_sync_cases", "_refresh_priority_scores", "_process_batch_safely"):
+        row(
+            f"  phase {phase}: s / statements",
+            {
+                s: (
+                    _phase(daily[s], phase),
+                    "",
+                    "",
+                )
+                for s in sizes
+            },
+        )
+    cells, verdicts = {}, {}
+    for s in sizes:
+        d, o = daily[s], oca[s]
+        cells[s] = (
+            _fmt(d and d["peak_mb"], 0),
+            _fmt(o and o["peak_mb"], 0),
+            f"{_fmt(o and d and o['peak_mb'] / d['peak_mb'])}× less",
+        )
+        if s == "L" and d:
+            verdicts[s] = _verdict(d["peak_mb"] < TARGET_MEMORY_MB)
+    row(
+        "peak memory of the process (MB)",
+        cells,
+        f"L: < {TARGET_MEMORY_MB} MB",
+        verdicts,
+    )
+    if "S" in sizes and "L" in sizes and daily["S"] and daily["L"]:
+        growth = daily["L"]["seconds"] / daily["S"]["seconds"]
+        stmt_growth = daily["L"]["statements"] / daily["S"]["statements"]
+        batch_growth = daily["L"]["batches"] / max(daily["S"]["batches"], 1)
+        oca_growth = (
+            oca["L"]["seconds"] / oca["S"]["seconds"] if oca["S"] and oca["L"] else None
+        )
+        row(
+            "S → L growth: time",
+            {"S": ("", "", ""), "L": (f"{growth:.1f}×", _fmt(oca_growth) + "×", "")},
+            f"≤ {TARGET_GROWTH}×",
+            {"L": _verdict(growth <= TARGET_GROWTH)},
+        )
+        row(
+            "S → L growth: statements vs batches",
+            {
+                "S": ("", "", ""),
+                "L": (f"{stmt_growth:.1f}× (batches {batch_growth:.1f}×)", "", ""),
+            },
+            "only with the batches",
+            {"L": _verdict(stmt_growth <= batch_growth * 1.1)},
+        )
+    cells, verdicts = {}, {}
+    for s in sizes:
+        m = mail[s]
+        if not m:
+            cells[s] = ("–", "", "")
+            continue
+        email = m["phases"].get("_send_emails", {})
+        rate = m["mails_queued"] / email["seconds"] if email.get("seconds") else None
+        cells[s] = (f"{_fmt(rate)}/s ({_fmt(m['mails_queued'])} mails)", "–", "")
+        verdicts[s] = _verdict(rate and rate >= TARGET_REMINDERS_PER_S)
+    row(
+        "mail: reminders queued per second",
+        cells,
+        f"≥ {TARGET_REMINDERS_PER_S}/s, PDFs excluded",
+        verdicts,
+    )
+    row(
+        "mail: whole run s / statements / peak MB",
+        {
+            s: (
+                mail[s]
+                and f"{mail[s]['seconds']:.1f} / {mail[s]['statements']:,} / "
+                f"{mail[s]['peak_mb']:.0f}"
+                or "–",
+                "",
+                "",
+            )
+            for s in sizes
+        },
+    )
+    cells = {}
+    for s in sizes:
+        pdf = (get((s, "mail")) or {}).get("pdf")
+        if pdf and pdf["seconds"]:
+            rate = pdf["statements_rendered"] / pdf["seconds"]
+            cells[s] = (
+                f"{rate:.1f}/s ({pdf['statements_rendered']} in {pdf['seconds']:.1f}s)",
+                "",
+                "",
+            )
+        else:
+            cells[s] = ("–", "", "")
+    row("statement PDFs per second (1 batch)", cells, "reported")
+    cells, verdicts = {}, {}
+    for s in sizes:
+        w = (get((s, "ours")) or {}).get("worklist")
+        if not w:
+            cells[s] = ("–", "", "")
+            continue
+        counts = sorted({r["statements"] for r in w["runs"][1:]})
+        cells[s] = (
+            f"{w['ms']:.0f} ms, {'/'.join(map(str, counts))} statements",
+            "",
+            "",
+        )
+        if s == "L":
+            verdicts[s] = _verdict(w["ms"] < TARGET_WORKLIST_MS)
+    worklist = {s: (get((s, "ours")) or {}).get("worklist") for s in sizes}
+    constant = None
+    if all(worklist.values()) and len(sizes) > 1:
+        constant = len({w["statements"] for w in worklist.values()}) == 1
+    row(
+        "worklist first page (80 cases)",
+        cells,
+        f"L: < {TARGET_WORKLIST_MS} ms; constant statements"
+        + ("" if constant is None else (" (S = L)" if constant else " (S ≠ L)")),
+        verdicts,
+    )
+    cells = {}
+    for s in sizes:
+        a = (get((s, "ours")) or {}).get("aging")
+        if not a:
+            cells[s] = ("–", "", "")
+        elif "skipped" in a:
+            cells[s] = ("skipped: " + a["skipped"], "", "")
+        else:
+            cells[s] = (
+                f"{a['ms']:.0f} ms, {a['statements']} statements, {a['groups']} groups",
+                "",
+                "",
+            )
+    row("aging view read_group", cells, "reported")
+    return rows
+
+
+def _per_batch(daily):
+    work = daily["phases"].get("_process_batch_safely", {})
+    return work.get("statements", 0) / max(daily["batches"], 1)
+
+
+def _phase(daily, name):
+    if not daily or name not in daily["phases"]:
+        return "–"
+    phase = daily["phases"][name]
+    return f"{phase['seconds']:.2f} s / {phase['statements']:,}"
+
+
+def print_table(directory, sizes):
+    results = _load(directory)
+    sizes = [s for s in sizes if any(key[0] == s for key in results)]
+    header = ["measure"]
+    for s in sizes:
+        header += [f"{s} ours", f"{s} OCA", f"{s} ratio"]
+    header += ["target", "verdict"]
+    lines = [
+        "| " + " | ".join(header) + " |",
+        "|" + "---|" * len(header),
+    ]
+    for label, cells, target, verdicts in _rows(results, sizes):
+        values = [label]
+        for s in sizes:
+            values += list(cells.get(s, ("", "", "")))
+        verdict = ", ".join(f"{s} {v}" for s, v in verdicts.items() if v != "–")
+        values += [target, verdict]
+        lines.append("| " + " | ".join(str(v) for v in values) + " |")
+    for s in sizes:
+        data = results.get((s, "ours")) or results.get((s, "oca")) or {}
+        lines.append("")
+        lines.append(
+            f"{s}: {_fmt(data.get('open_invoices'))} open of "
+            f"{_fmt(data.get('invoices'))} posted invoices"
+        )
+    text = "\n".join(lines)
+    print(text)
+    return text
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(prog="python -m bench.bench_scale")
+    parser.add_argument("--table", required=True, help="results directory")
+    parser.add_argument("--sizes", default="S,L")
+    cli = parser.parse_args()
+    print_table(cli.table, cli.sizes.split(","))

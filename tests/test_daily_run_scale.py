@@ -1,0 +1,81 @@
+"""The daily run at scale: what a reminder batch costs does not grow with invoices."""
+
+from datetime import date, datetime
+
+from freezegun import freeze_time
+
+from odoo.tests import tagged
+
+from .common import CollectionsCase
+
+DUE = date(2026, 5, 1)
+RUN_AT = datetime(2026, 5, 3, 12, 0)
+
+
+@tagged("post_install", "-at_install")
+class TestDailyRunScale(CollectionsCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.partner_id.tz = "UTC"
+        cls.company.collection_enforce_contact_window = False
+
+    def _customers(self, count, invoices_each, tag):
+        partners = self.env["res.partner"].create(
+            [
+                {"name": f"{tag} {i}", "is_company": True, "email": f"{tag}{i}@x.com"}
+                for i in range(count)
+            ]
+        )
+        self.env["account.move"].create(
+            [
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": partner.id,
+                    "invoice_date": DUE,
+                    "invoice_date_due": DUE,
+                    "invoice_line_ids": [
+                        (0, 0, {"name": "Service", "price_unit": 10.0, "tax_ids": []})
+                    ],
+                }
+                for partner in partners
+                for _invoice in range(invoices_each)
+            ]
+        ).action_post()
+        return partners
+
+    def _count_run_queries(self):
+        self.env.invalidate_all()
+        with freeze_time(RUN_AT):
+            before = self.cr.sql_log_count
+            stats = self.env["collection.daily.run"]._run(
+                companies=self.company, batch_size=500
+            )
+            return self.cr.sql_log_count - before, stats
+
+    def test_reminders_link_every_invoice_with_a_portal_token(self):
+        partner = self._customers(1, 3, "Tokens")
+        self._count_run_queries()
+        invoices = self.env["account.move"].search([("partner_id", "=", partner.id)])
+        self.assertEqual(len(invoices), 3)
+        self.assertTrue(all(invoices.mapped("access_token")))
+        self.assertEqual(len(set(invoices.mapped("access_token"))), 3)
+        comm = self.env["collection.communication"].search(
+            [("partner_id", "=", partner.id)]
+        )
+        self.assertEqual(comm.state, "queued")
+        for invoice in invoices:
+            self.assertIn(invoice.access_token, comm.mail_id.body_html)
+
+    def test_reminder_queries_do_not_grow_with_invoices_per_case(self):
+        self._customers(5, 1, "One")
+        one, stats = self._count_run_queries()
+        self.assertEqual(stats["queued"], 5)
+        self._customers(5, 6, "Six")
+        six, stats = self._count_run_queries()
+        self.assertEqual(stats["queued"], 5)
+        self.assertLess(
+            six - one,
+            15,
+            f"{one} queries for 5 reminders of 1 invoice, {six} for 6 invoices each",
+        )
