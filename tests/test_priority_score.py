@@ -186,12 +186,16 @@ class TestPriorityScore(CollectionsCase):
         self.beta.with_company(self.company).trust = "bad"
         self.assertGreater(self._score()[self.beta].priority_score, before)
 
-    def test_broken_commitments_zero_until_their_models_exist(self):
-        if "collection.promise" in self.env or "collection.payment.plan" in self.env:
-            self.skipTest("promises or payment plans are installed")
+    def test_broken_promise_raises_the_score(self):
         cases = self._score()
-        for case in cases.values():
-            self.assertEqual(case.priority_breakdown["factors"][5]["raw"], 0)
+        case = cases[self.beta]
+        before = case.priority_score
+        self.assertEqual(case.priority_breakdown["factors"][5]["raw"], 0)
+        promise = case._create_promise(TODAY, 10.0)
+        promise.state = "broken"
+        case = self._score()[self.beta]
+        self.assertEqual(case.priority_breakdown["factors"][5]["raw"], 1)
+        self.assertGreater(case.priority_score, before)
 
     def test_thresholds_are_configured_per_company(self):
         self.company.collection_priority_high_threshold = 60.0

@@ -824,30 +824,25 @@ class CollectionCase(models.Model):
 
     @api.model
     def _query_priority_broken(self, company, since, cases):
-        """Per case: broken promises to pay and payment plans since ``since``
-        (zero while those models are not installed)."""
+        """Per case: broken promises to pay and payment plans since ``since``."""
         counts = defaultdict(int)
-        case_by_partner = {case.partner_id.id: case.id for case in cases}
         for model_name, date_field in (
             ("collection.promise", "date"),
             ("collection.payment.plan", "create_date"),
         ):
-            if model_name not in self.env:
-                continue
-            Model = self.env[model_name].sudo()
-            domain = [("state", "=", "broken"), ("company_id", "=", company.id)]
-            if date_field in Model._fields:
-                domain.append((date_field, ">=", since))
-            if "case_id" in Model._fields:
-                domain.append(("case_id", "in", cases.ids))
-                for case, count in Model._read_group(domain, ["case_id"], ["__count"]):
-                    counts[case.id] += count
-            else:
-                domain.append(("partner_id", "in", list(case_by_partner)))
-                for partner, count in Model._read_group(
-                    domain, ["partner_id"], ["__count"]
-                ):
-                    counts[case_by_partner[partner.id]] += count
+            domain = [
+                ("state", "=", "broken"),
+                ("company_id", "=", company.id),
+                ("case_id", "in", cases.ids),
+                (date_field, ">=", since),
+            ]
+            groups = (
+                self.env[model_name]
+                .sudo()
+                ._read_group(domain, ["case_id"], ["__count"])
+            )
+            for case, count in groups:
+                counts[case.id] += count
         return counts
 
     @api.model
