@@ -234,6 +234,13 @@ class TestDailyRun(CollectionsCase):
         self.assertEqual(manual.state, "queued")
         self.assertTrue(manual.mail_id)
 
+    def test_case_smart_button_opens_its_communications(self):
+        self._run(at(2))
+        case = self._case()
+        action = case.action_open_communications()
+        self.assertEqual(self.Comm.search(action["domain"]), self._comms())
+        self.assertEqual(case.communication_count, 1)
+
     def test_mail_outcome_flows_back_to_the_communication(self):
         self._run(at(2))
         comm = self._comms()

@@ -171,14 +171,18 @@ class CollectionCase(models.Model):
         action["context"] = {"create": False}
         return action
 
-    def action_open_communications(self):
+    def _action_open_related(self, action_xmlid):
+        """The window action ``action_xmlid`` on the records of this case."""
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "collections_mgmt.collection_communication_action"
-        )
+        action = self.env["ir.actions.act_window"]._for_xml_id(action_xmlid)
         action["domain"] = [("case_id", "=", self.id)]
         action["context"] = {"default_case_id": self.id}
         return action
+
+    def action_open_communications(self):
+        return self._action_open_related(
+            "collections_mgmt.collection_communication_action"
+        )
 
     def action_print_statement(self):
         return self.env.ref(
@@ -995,13 +999,9 @@ class CollectionCase(models.Model):
         }
 
     def action_open_payment_plans(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
+        return self._action_open_related(
             "collections_mgmt.collection_payment_plan_action"
         )
-        action["domain"] = [("case_id", "=", self.id)]
-        action["context"] = {"default_case_id": self.id}
-        return action
 
     def action_new_promise(self):
         self.ensure_one()
@@ -1016,13 +1016,7 @@ class CollectionCase(models.Model):
         }
 
     def action_open_promises(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "collections_mgmt.collection_promise_action"
-        )
-        action["domain"] = [("case_id", "=", self.id)]
-        action["context"] = {"default_case_id": self.id}
-        return action
+        return self._action_open_related("collections_mgmt.collection_promise_action")
 
     def _create_promise(self, date, amount, note=None):
         """Record the customer's promise to pay ``amount`` by ``date`` (Log a call).
