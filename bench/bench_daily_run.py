@@ -12,16 +12,8 @@ communication records, without rendering mail bodies.
 
 import argparse
 import resource
-import time
 
-
-def _measure(env, func):
-    env.invalidate_all()
-    before = env.cr.sql_log_count
-    started = time.monotonic()
-    result = func()
-    env.flush_all()
-    return result, time.monotonic() - started, env.cr.sql_log_count - before
+from .measure import measure
 
 
 def main(env, argv):
@@ -42,7 +34,7 @@ def main(env, argv):
     env.cr.execute("SELECT COUNT(*) FROM account_move WHERE move_type = 'out_invoice'")
     print(f"invoices: {env.cr.fetchone()[0]}, batch size {args.batch_size}")
     for label in ("first run", "rerun"):
-        stats, seconds, queries = _measure(
+        stats, seconds, queries = measure(
             env, lambda: Run._run(companies=companies, batch_size=args.batch_size)
         )
         cases = stats.get("cases", 0)

@@ -6,16 +6,8 @@ the cases first (timed apart), then refreshes the scores ``--runs`` times, cold
 """
 
 import argparse
-import time
 
-
-def _measure(env, func):
-    env.invalidate_all()
-    before = env.cr.sql_log_count
-    started = time.monotonic()
-    result = func()
-    env.flush_all()
-    return result, time.monotonic() - started, env.cr.sql_log_count - before
+from .measure import measure
 
 
 def main(env, argv):
@@ -34,14 +26,14 @@ def main(env, argv):
     )
     open_lines, all_lines = env.cr.fetchone()
     print(f"receivable lines: {all_lines} ({open_lines} open)")
-    touched, seconds, queries = _measure(
+    touched, seconds, queries = measure(
         env, lambda: Case._sync_cases(companies=companies)
     )
     print(
         f"_sync_cases: {len(touched)} cases touched in {seconds:.2f}s, {queries} queries"
     )
     for run in range(1, args.runs + 1):
-        scored, seconds, queries = _measure(
+        scored, seconds, queries = measure(
             env, lambda: Case._compute_priority_scores(companies)
         )
         print(
