@@ -270,12 +270,17 @@ def _measure_pdf(env, count):
     """One batch of statement PDFs, rendered the way the final notice attaches them."""
     cases = env["collection.case"].search([("amount_overdue", ">", 0)], limit=count)
     report = env.ref("collections_mgmt.action_report_collection_statement")
-    streams, seconds, statements = _measure(
-        env,
-        lambda: env["ir.actions.report"]._render_qweb_pdf_prepare_streams(
-            report, {}, res_ids=cases.ids
-        ),
-    )
+    try:
+        with env.cr.savepoint():
+            streams, seconds, statements = _measure(
+                env,
+                lambda: env["ir.actions.report"]._render_qweb_pdf_prepare_streams(
+                    report, {}, res_ids=cases.ids
+                ),
+            )
+    except Exception as error:  # reported in the table, the other figures stand
+        env.invalidate_all(flush=False)
+        return {"error": f"{type(error).__name__}: {error}"[:200]}
     return {
         "statements_rendered": sum(1 for s in streams.values() if s.get("stream")),
         "seconds": seconds,
@@ -543,7 +548,9 @@ def _rows(results, sizes):
     cells = {}
     for s in sizes:
         pdf = (get((s, "mail")) or {}).get("pdf")
-        if pdf and pdf["seconds"]:
+        if pdf and pdf.get("error"):
+            cells[s] = ("failed: " + pdf["error"], "", "")
+        elif pdf and pdf["seconds"]:
             rate = pdf["statements_rendered"] / pdf["seconds"]
             cells[s] = (
                 f"{rate:.1f}/s ({pdf['statements_rendered']} in {pdf['seconds']:.1f}s)",
