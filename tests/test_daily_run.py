@@ -234,6 +234,22 @@ class TestDailyRun(CollectionsCase):
         self.assertEqual(manual.state, "queued")
         self.assertTrue(manual.mail_id)
 
+    def test_final_notices_of_one_batch_each_carry_their_statement(self):
+        other = self._customer("Second Walker")
+        self._invoice(other, 300.0, DUE, invoice_date=DUE - timedelta(30))
+        self._run(at(31))
+        final = self.env.ref("collections_mgmt.collection_stage_final_notice")
+        emails = self.Comm.search(
+            [("stage_id", "=", final.id), ("channel", "=", "email")]
+        )
+        self.assertEqual(len(emails), 2)
+        self.assertEqual(len(emails.attachment_id), 2, "one statement per customer")
+        self.assertEqual(
+            set(emails.attachment_id.mapped("mimetype")), {"application/pdf"}
+        )
+        for email in emails:
+            self.assertIn(email.attachment_id, email.message_id.attachment_ids)
+
     def test_case_smart_button_opens_its_communications(self):
         self._run(at(2))
         case = self._case()

@@ -652,10 +652,7 @@ class CollectionDailyRun(models.AbstractModel):
         cases = comms.filtered(lambda c: c.stage_id.channel == "email_letter").case_id
         if not cases:
             return {}
-        report = self.env.ref("collections_mgmt.action_report_collection_statement")
-        streams = self.env["ir.actions.report"]._render_qweb_pdf_prepare_streams(
-            report, {}, res_ids=cases.ids
-        )
+        streams = self._render_statements(cases)
         vals_list = []
         for case in cases:
             stream = streams.get(case.id, {}).get("stream")
@@ -676,6 +673,29 @@ class CollectionDailyRun(models.AbstractModel):
             message.attachment_ids = [(4, attachment.id)]
             result[message.res_id] = attachment.id
         return result
+
+    def _render_statements(self, cases):
+        """``{case_id: {"stream": ...}}``: one wkhtmltopdf call for the batch.
+
+        A wkhtmltopdf built on unpatched Qt (Debian's) renders one document per
+        call only; then each statement is rendered on its own.
+        """
+        Report = self.env["ir.actions.report"]
+        report = self.env.ref("collections_mgmt.action_report_collection_statement")
+        try:
+            streams = Report._render_qweb_pdf_prepare_streams(
+                report, {}, res_ids=cases.ids
+            )
+            if all(streams.get(case.id, {}).get("stream") for case in cases):
+                return streams
+        except Exception:
+            _logger.info("Collections run: statements rendered one by one")
+        streams = {}
+        for case in cases:
+            streams.update(
+                Report._render_qweb_pdf_prepare_streams(report, {}, res_ids=case.ids)
+            )
+        return streams
 
     def _schedule_activities(self, comms):
         """Call tasks for the collector, escalation activities for the manager."""
