@@ -56,8 +56,12 @@ registry.category("web_tour.tours").add("collections_mgmt_approve_payment_plan",
             run: "click",
         },
         {
+            content: "Wait for the plans to approve, not the worklist behind them",
+            trigger: ".o_breadcrumb:contains(Plans to Approve)",
+        },
+        {
             content: "Open the proposed plan",
-            trigger: ".o_data_row td[name=partner_id]:contains(Tour Plan Customer)",
+            trigger: ".o_list_view .o_data_row td[name=partner_id]:contains(Tour Plan Customer)",
             run: "click",
         },
         {
