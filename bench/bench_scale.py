@@ -25,30 +25,8 @@ from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
-PAGE = 80
-MANY2ONE = {"fields": {"display_name": {}}}
-# what the worklist list view reads for a page (tests/test_worklist.py LIST_SPEC)
-LIST_SPEC = {
-    "partner_id": MANY2ONE,
-    "stage_id": MANY2ONE,
-    "stage_kind": {},
-    "user_id": MANY2ONE,
-    "amount_overdue": {},
-    "amount_due": {},
-    "days_overdue": {},
-    "oldest_due_date": {},
-    "next_action_date": {},
-    "activity_ids": {},
-    "activity_exception_decoration": {},
-    "activity_exception_icon": {},
-    "activity_state": {},
-    "activity_summary": {},
-    "activity_type_icon": {},
-    "activity_type_id": MANY2ONE,
-    "last_contact_date": {},
-    "company_id": MANY2ONE,
-    "currency_id": MANY2ONE,
-}
+from .measure import LIST_SPEC, PAGE, measure
+
 WORKLIST_DOMAIN = [("stage_kind", "!=", "closed")]  # the action's default filter
 SINGLE_PDFS = 20  # statements rendered one per call when a batch cannot be
 OCA_POLICY = "account_credit_control.credit_control_3_time"
@@ -64,16 +42,6 @@ TARGET_WORKLIST_MS = 300
 
 def _peak_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _measure(env, func):
-    """(result, seconds, statements) of ``func``, caches cold, writes flushed."""
-    env.invalidate_all()
-    before = env.cr.sql_log_count
-    started = time.perf_counter()
-    result = func()
-    env.flush_all()
-    return result, time.perf_counter() - started, env.cr.sql_log_count - before
 
 
 class _Phases:
@@ -148,7 +116,7 @@ def _daily_run(env, companies, batch_size, phases, max_batches=None):
         "collection.daily.run", "_process_batch_safely", "_send_emails"
     )
     try:
-        stats, seconds, statements = _measure(
+        stats, seconds, statements = measure(
             env,
             lambda: Run._run(
                 companies=companies, batch_size=batch_size, max_batches=max_batches
@@ -191,7 +159,7 @@ def _measure_worklist(env):
     Case = env["collection.case"]
     runs = []
     for _attempt in range(3):
-        page, seconds, statements = _measure(
+        page, seconds, statements = measure(
             env,
             lambda: Case.web_search_read(WORKLIST_DOMAIN, LIST_SPEC, limit=PAGE),
         )
@@ -218,7 +186,7 @@ def _measure_aging(env):
         for name, field in fields.items()
         if field.type == "monetary" and field.store
     ] or ["__count"]
-    rows, seconds, statements = _measure(
+    rows, seconds, statements = measure(
         env, lambda: Aging._read_group([], groupby, aggregates)
     )
     return {
@@ -273,7 +241,7 @@ def _measure_pdf(env, count):
     report = env.ref("collections_mgmt.action_report_collection_statement")
     try:
         with env.cr.savepoint():
-            streams, seconds, statements = _measure(
+            streams, seconds, statements = measure(
                 env,
                 lambda: env["ir.actions.report"]._render_qweb_pdf_prepare_streams(
                     report, {}, res_ids=cases.ids
@@ -328,7 +296,7 @@ def measure_oca(env, args):
         control_run.generate_credit_lines()
         return control_run
 
-    control_run, seconds, statements = _measure(env, run)
+    control_run, seconds, statements = measure(env, run)
     result["oca"] = {
         "seconds": seconds,
         "statements": statements,

@@ -3,33 +3,9 @@
 from odoo.tests import tagged
 
 from bench.generate import generate_portfolio
+from bench.measure import LIST_SPEC, PAGE
 
 from .common import TODAY, CollectionsCase
-
-PAGE = 80
-MANY2ONE = {"fields": {"display_name": {}}}
-# what the worklist list view (collection_case_view_list) reads for a page
-LIST_SPEC = {
-    "partner_id": MANY2ONE,
-    "stage_id": MANY2ONE,
-    "stage_kind": {},
-    "user_id": MANY2ONE,
-    "amount_overdue": {},
-    "amount_due": {},
-    "days_overdue": {},
-    "oldest_due_date": {},
-    "next_action_date": {},
-    "activity_ids": {},
-    "activity_exception_decoration": {},
-    "activity_exception_icon": {},
-    "activity_state": {},
-    "activity_summary": {},
-    "activity_type_icon": {},
-    "activity_type_id": MANY2ONE,
-    "last_contact_date": {},
-    "company_id": MANY2ONE,
-    "currency_id": MANY2ONE,
-}
 
 
 @tagged("post_install", "-at_install")
