@@ -54,17 +54,22 @@ class PaymentPlanPortal(CustomerPortal):
         )
         return request.render("collections_mgmt.portal_my_payment_plans", values)
 
-    @http.route(
-        ["/my/payment_plans/<int:plan_id>"], type="http", auth="public", website=True
-    )
-    def portal_my_payment_plan(self, plan_id, access_token=None, **kw):
+    def _payment_plan_check_access(self, plan_id, access_token):
+        """The plan in sudo when this visitor may see it in the portal, else None."""
         try:
             plan_sudo = self._document_check_access(
                 "collection.payment.plan", plan_id, access_token
             )
         except (AccessError, MissingError):
-            return request.redirect("/my")
-        if plan_sudo.state not in PORTAL_STATES:
+            return None
+        return plan_sudo if plan_sudo.state in PORTAL_STATES else None
+
+    @http.route(
+        ["/my/payment_plans/<int:plan_id>"], type="http", auth="public", website=True
+    )
+    def portal_my_payment_plan(self, plan_id, access_token=None, **kw):
+        plan_sudo = self._payment_plan_check_access(plan_id, access_token)
+        if not plan_sudo:
             return request.redirect("/my")
         values = self._get_page_view_values(
             plan_sudo,
@@ -87,13 +92,8 @@ class PaymentPlanPortal(CustomerPortal):
         website=True,
     )
     def portal_payment_plan_accept(self, plan_id, access_token=None, **kw):
-        try:
-            plan_sudo = self._document_check_access(
-                "collection.payment.plan", plan_id, access_token
-            )
-        except (AccessError, MissingError):
-            return request.redirect("/my")
-        if plan_sudo.state not in PORTAL_STATES:
+        plan_sudo = self._payment_plan_check_access(plan_id, access_token)
+        if not plan_sudo:
             return request.redirect("/my")
         try:
             plan_sudo._accept(user=request.env.user)
