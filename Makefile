@@ -15,6 +15,7 @@ help:
 	@echo "make odoo ARGS=  odoo-bin with the project's configuration"
 	@echo "make stop        stop Odoo and the private PostgreSQL cluster"
 	@echo "make bench       scale benchmark next to OCA's credit control (SIZE=S|L|all, OCA=0)"
+	@echo "make i18n        regenerate the .pot, merge it into fr.po, list what is left to translate"
 
 demo demo-reset test lint shell odoo stop:
 	@bash $(DEV) $@
@@ -33,3 +34,8 @@ bench-daily-run:
 # Scale benchmark next to OCA's credit control (bench/README.md), never run by make test.
 bench:
 	@SIZE=$(or $(SIZE),all) OCA=$(or $(OCA),1) bash bench/scale
+
+# Translations (README, "Translations"): export the .pot, merge it into the .po files.
+.PHONY: i18n
+i18n:
+	@bash tools/i18n.sh
