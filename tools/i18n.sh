@@ -59,7 +59,10 @@ def signature(pofile):
     return [(key(e), e.comment, tuple(e.occurrences)) for e in pofile]
 
 
-if pot_path.exists() and signature(polib.pofile(str(pot_path))) == signature(new_pot):
+committed_pot = polib.pofile(str(pot_path)) if pot_path.exists() else None
+if committed_pot is not None and signature(committed_pot) == signature(new_pot):
+    # keep the committed file and its date: the .po files do not change either
+    new_pot = committed_pot
     print(f"{pot_path.name}: unchanged, {len(new_pot)} entries")
 else:
     shutil.copyfile(new_pot_path, pot_path)
@@ -76,7 +79,7 @@ for lang in langs:
     if todo_path.exists():
         for entry in polib.pofile(str(todo_path)):
             prev = translated.get(key(entry))
-            if entry.msgstr and "fuzzy" not in entry.flags and entry.obsolete is False:
+            if entry.msgstr and "fuzzy" not in entry.flags and not entry.obsolete:
                 if prev is None or not prev.msgstr or "fuzzy" in prev.flags:
                     translated[key(entry)] = entry
                     taken += 1
