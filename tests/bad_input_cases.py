@@ -146,7 +146,7 @@ CASES = [
         "promise_amount_huge",
         "Create a promise to pay",
         "collector",
-        "amount = 1e20 (the customer owes 900)",
+        "amount = 1e20 (the customer owes about 1,000)",
         "ValidationError",
         r"is more than .* owes",
         lambda f: (
