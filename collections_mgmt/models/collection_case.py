@@ -5,7 +5,7 @@ from datetime import timedelta
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL, split_every
 from odoo.tools.misc import formatLang
 
@@ -1063,3 +1063,23 @@ class CollectionCase(models.Model):
         for company, company_cases in cases.grouped("company_id").items():
             first = self.env["collection.stage"]._get_first_ladder_stage(company)
             company_cases.write({"stage_id": first.id})
+
+    # ------------------------------------------------------------------
+    # Hardening (issue 9): a case's stage belongs to its company
+    # ------------------------------------------------------------------
+
+    @api.constrains("stage_id", "company_id")
+    def _check_stage_company(self):
+        for case in self:
+            stage_company = case.stage_id.sudo().company_id
+            if stage_company and stage_company != case.company_id:
+                raise ValidationError(
+                    _(
+                        "Stage %(stage)s belongs to company %(stage_company)s, the "
+                        "case of %(customer)s to %(company)s.",
+                        stage=case.stage_id.sudo().name,
+                        stage_company=stage_company.name,
+                        customer=case.partner_id.name,
+                        company=case.company_id.name,
+                    )
+                )

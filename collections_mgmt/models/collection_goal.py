@@ -65,6 +65,10 @@ def goal_status(direction, baseline, target, current, date_start, deadline, toda
     return "on_track" if better else "at_risk"
 
 
+# longest goal name accepted, in characters (issue 9)
+GOAL_NAME_MAX = 256
+
+
 class CollectionGoal(models.Model):
     _name = "collection.goal"
     _description = "Collections Goal"
@@ -193,6 +197,15 @@ class CollectionGoal(models.Model):
         goals = super().create(vals_list)
         goals._update_values()
         return goals
+
+    @api.constrains("name")
+    def _check_name_length(self):
+        # Hardening (issue 9): an oversized name is refused
+        for goal in self:
+            if len(goal.name or "") > GOAL_NAME_MAX:
+                raise ValidationError(
+                    _("A goal name has at most %(max)s characters.", max=GOAL_NAME_MAX)
+                )
 
     def action_refresh(self):
         """Measure these goals again today (button)."""

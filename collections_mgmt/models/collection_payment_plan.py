@@ -20,6 +20,9 @@ SCHEDULE_FIELDS = {
 }
 # fields of a line the tracking may change on an active plan
 LINE_TRACKING_FIELDS = {"amount_paid", "state", "reminder_sent"}
+# longest notes and rejection reason of a plan, in characters (issue 9)
+PLAN_NOTE_MAX = 100000
+PLAN_REASON_MAX = 2000
 # plans holding their invoices: an invoice is in one of them at most
 HOLDING_STATES = ("to_approve", "active")
 # fields only the workflow methods write (approval and four-eyes rest on them)
@@ -967,6 +970,29 @@ class CollectionPaymentPlan(models.Model):
 
     def _mail_get_partner_fields(self, introspect_fields=False):
         return ["partner_id"]
+
+    # ------------------------------------------------------------------
+    # Hardening (issue 9): oversized notes and reasons are refused
+    # ------------------------------------------------------------------
+
+    @api.constrains("note", "rejected_reason")
+    def _check_text_length(self):
+        for plan in self:
+            if len(plan.note or "") > PLAN_NOTE_MAX:
+                raise ValidationError(
+                    _(
+                        "The notes of a payment plan have at most %(max)s characters.",
+                        max=PLAN_NOTE_MAX,
+                    )
+                )
+            if len(plan.rejected_reason or "") > PLAN_REASON_MAX:
+                raise ValidationError(
+                    _(
+                        "The reason for rejecting a payment plan has at most "
+                        "%(max)s characters.",
+                        max=PLAN_REASON_MAX,
+                    )
+                )
 
 
 class CollectionPaymentPlanLine(models.Model):

@@ -2,6 +2,12 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import format_amount
+
+# a promise is for the coming weeks: further away, propose a payment plan
+PROMISE_MAX_DAYS = 366
+# longest note of a promise, in characters
+PROMISE_NOTE_MAX = 10000
 
 
 class CollectionPromise(models.Model):
@@ -100,6 +106,7 @@ class CollectionPromise(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_case_exists(vals_list)
         promises = super().create(vals_list)
         promises._snapshot_invoices()
         promises.case_id._collection_set_stage(
@@ -186,3 +193,63 @@ class CollectionPromise(models.Model):
                     )
                 )
         return {"kept": kept, "broken": broken}
+
+    # ------------------------------------------------------------------
+    # Hardening (issue 9): huge amounts, far dates and oversized notes
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _check_case_exists(self, vals_list):
+        case_ids = {vals["case_id"] for vals in vals_list if vals.get("case_id")}
+        missing = case_ids - set(
+            self.env["collection.case"].browse(case_ids).exists().ids
+        )
+        if missing:
+            raise ValidationError(
+                _(
+                    "The collection case %(ids)s does not exist (it may have been "
+                    "deleted).",
+                    ids=", ".join(str(case_id) for case_id in sorted(missing)),
+                )
+            )
+
+    @api.constrains("amount", "amount_residual_start")
+    def _check_amount_owed(self):
+        for promise in self.filtered(lambda p: p.state == "pending" and p.invoice_ids):
+            owed = promise.amount_residual_start
+            if promise.currency_id.compare_amounts(promise.amount, owed) > 0:
+                raise ValidationError(
+                    _(
+                        "The promised amount (%(amount)s) is more than %(customer)s "
+                        "owes (%(owed)s).",
+                        amount=format_amount(
+                            self.env, promise.amount, promise.currency_id
+                        ),
+                        customer=promise.partner_id.name,
+                        owed=format_amount(self.env, owed, promise.currency_id),
+                    )
+                )
+
+    @api.constrains("date")
+    def _check_date_horizon(self):
+        limit = fields.Date.context_today(self) + timedelta(days=PROMISE_MAX_DAYS)
+        for promise in self:
+            if promise.state == "pending" and promise.date > limit:
+                raise ValidationError(
+                    _(
+                        "The promised date (%(date)s) is more than a year away: "
+                        "propose a payment plan instead.",
+                        date=promise.date,
+                    )
+                )
+
+    @api.constrains("note")
+    def _check_note_length(self):
+        for promise in self:
+            if len(promise.note or "") > PROMISE_NOTE_MAX:
+                raise ValidationError(
+                    _(
+                        "The note of a promise has at most %(max)s characters.",
+                        max=PROMISE_NOTE_MAX,
+                    )
+                )

@@ -1,4 +1,8 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+# longest stage name accepted (names show on kanban columns and emails)
+STAGE_NAME_MAX = 128
 
 
 class CollectionStage(models.Model):
@@ -97,3 +101,54 @@ class CollectionStage(models.Model):
     @api.model
     def _get_closed_stage(self, company):
         return self._get_stages(company, "closed")[:1]
+
+    # ------------------------------------------------------------------
+    # Hardening (issue 9): ambiguous ladders and oversized names are refused
+    # ------------------------------------------------------------------
+
+    @api.constrains("kind", "min_days_overdue", "company_id", "active")
+    def _check_ladder_threshold(self):
+        ladder = self.filtered(lambda s: s.kind == "ladder" and s.active)
+        if not ladder:
+            return
+        # every company's stages: a shared stage must not clash with any of them
+        others = self.sudo().search(
+            [
+                ("kind", "=", "ladder"),
+                ("min_days_overdue", "in", ladder.mapped("min_days_overdue")),
+                ("id", "not in", ladder.ids),
+            ]
+        )
+        for stage in ladder:
+            clash = (others | ladder - stage).filtered(
+                lambda s, st=stage: (
+                    s.min_days_overdue == st.min_days_overdue
+                    and (
+                        not s.company_id
+                        or not st.company_id
+                        or s.company_id == st.company_id
+                    )
+                )
+            )[:1]
+            if clash:
+                raise ValidationError(
+                    _(
+                        "Stages %(stage)s and %(other)s both start the ladder at "
+                        "%(days)s days overdue: give each ladder stage its own "
+                        "threshold.",
+                        stage=stage.name,
+                        other=clash.name,
+                        days=stage.min_days_overdue,
+                    )
+                )
+
+    @api.constrains("name")
+    def _check_name_length(self):
+        for stage in self:
+            if len(stage.name or "") > STAGE_NAME_MAX:
+                raise ValidationError(
+                    _(
+                        "A stage name has at most %(max)s characters.",
+                        max=STAGE_NAME_MAX,
+                    )
+                )

@@ -204,3 +204,64 @@ class ResCompany(models.Model):
                         high=high,
                     )
                 )
+
+    # ------------------------------------------------------------------
+    # Hardening (issue 9): settings out of range are refused
+    # ------------------------------------------------------------------
+
+    @api.constrains(
+        "collection_contact_hour_start",
+        "collection_contact_hour_end",
+        "collection_max_emails_7d",
+        "collection_max_calls_7d",
+        "collection_call_cooldown_days",
+        "collection_plan_approval_amount",
+        "collection_plan_approval_instalments",
+        "collection_plan_approval_days",
+        "collection_plan_grace_days",
+        "collection_plan_reminder_days",
+        "collection_promise_grace_days",
+    )
+    def _check_collection_settings(self):
+        not_negative = [
+            "collection_max_emails_7d",
+            "collection_max_calls_7d",
+            "collection_call_cooldown_days",
+            "collection_plan_approval_amount",
+            "collection_plan_approval_instalments",
+            "collection_plan_approval_days",
+            "collection_plan_grace_days",
+            "collection_plan_reminder_days",
+            "collection_promise_grace_days",
+        ]
+        for company in self:
+            start = company.collection_contact_hour_start
+            end = company.collection_contact_hour_end
+            if not (0 <= start <= 24 and 0 <= end <= 24):
+                raise ValidationError(
+                    _(
+                        "The contact window of %(company)s must lie between 0 and 24 "
+                        "hours (now %(start)s to %(end)s).",
+                        company=company.name,
+                        start=start,
+                        end=end,
+                    )
+                )
+            if start == end:
+                raise ValidationError(
+                    _(
+                        "The contact window of %(company)s is empty: it starts and "
+                        "ends at %(hour)s.",
+                        company=company.name,
+                        hour=start,
+                    )
+                )
+            for name in not_negative:
+                if company[name] < 0:
+                    raise ValidationError(
+                        _(
+                            "The setting %(setting)s of %(company)s cannot be negative.",
+                            setting=self._fields[name]._description_string(self.env),
+                            company=company.name,
+                        )
+                    )

@@ -1,4 +1,8 @@
-from odoo import api, fields, models, tools
+from odoo import _, api, fields, models, tools
+from odoo.exceptions import ValidationError
+
+# longest do-not-contact reason accepted, in characters
+DO_NOT_CONTACT_REASON_MAX = 256
 
 
 class ResPartner(models.Model):
@@ -112,3 +116,20 @@ class ResPartner(models.Model):
             partner.collection_broken_promise_count = promises.get(
                 (commercial, "broken"), 0
             )
+
+    # ------------------------------------------------------------------
+    # Hardening (issue 9): an oversized do-not-contact reason is refused
+    # ------------------------------------------------------------------
+
+    @api.constrains("collection_do_not_contact_reason")
+    def _check_collection_do_not_contact_reason(self):
+        for partner in self:
+            if len(partner.collection_do_not_contact_reason or "") > (
+                DO_NOT_CONTACT_REASON_MAX
+            ):
+                raise ValidationError(
+                    _(
+                        "The do-not-contact reason has at most %(max)s characters.",
+                        max=DO_NOT_CONTACT_REASON_MAX,
+                    )
+                )

@@ -2,6 +2,10 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import html2plaintext
 
+# longest call note and dispute reason accepted, in characters
+CALL_NOTE_MAX = 10000
+DISPUTE_REASON_MAX = 256
+
 
 class CollectionCaseLogCall(models.TransientModel):
     _name = "collection.case.log.call"
@@ -43,6 +47,38 @@ class CollectionCaseLogCall(models.TransientModel):
         for wizard in self.filtered(lambda w: w.outcome == "promise"):
             if wizard.promise_amount <= 0:
                 raise ValidationError(_("A promise to pay needs a positive amount."))
+
+    # ------------------------------------------------------------------
+    # Hardening (issue 9): oversized text and past dates are refused
+    # ------------------------------------------------------------------
+
+    @api.constrains("case_id", "note", "dispute_reason", "next_action_date")
+    def _check_inputs(self):
+        today = fields.Date.context_today(self)
+        for wizard in self:
+            # the call is logged on the case: the user must be allowed to change it
+            wizard.case_id.check_access("write")
+            if len(wizard.note or "") > CALL_NOTE_MAX:
+                raise ValidationError(
+                    _(
+                        "The call note has at most %(max)s characters.",
+                        max=CALL_NOTE_MAX,
+                    )
+                )
+            if len(wizard.dispute_reason or "") > DISPUTE_REASON_MAX:
+                raise ValidationError(
+                    _(
+                        "The dispute reason has at most %(max)s characters.",
+                        max=DISPUTE_REASON_MAX,
+                    )
+                )
+            if wizard.next_action_date and wizard.next_action_date < today:
+                raise ValidationError(
+                    _(
+                        "The next action date (%(date)s) cannot be in the past.",
+                        date=wizard.next_action_date,
+                    )
+                )
 
     def action_log(self):
         self.ensure_one()

@@ -1,4 +1,8 @@
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+# longest rejection reason accepted, in characters
+REJECT_REASON_MAX = 2000
 
 
 class CollectionPaymentPlanReject(models.TransientModel):
@@ -7,6 +11,18 @@ class CollectionPaymentPlanReject(models.TransientModel):
 
     plan_id = fields.Many2one("collection.payment.plan", required=True)
     reason = fields.Text(required=True)
+
+    @api.constrains("reason")
+    def _check_reason_length(self):
+        for wizard in self:
+            if len(wizard.reason or "") > REJECT_REASON_MAX:
+                raise ValidationError(
+                    _(
+                        "The reason for rejecting a payment plan has at most "
+                        "%(max)s characters.",
+                        max=REJECT_REASON_MAX,
+                    )
+                )
 
     def action_reject(self):
         self.ensure_one()
