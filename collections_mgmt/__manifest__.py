@@ -48,6 +48,7 @@
     ],
     "demo": [
         "demo/collection_demo.xml",
+        "demo/collection_payment_plan_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [
