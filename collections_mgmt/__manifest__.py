@@ -44,9 +44,11 @@
         "views/collection_case_views_payment_plan.xml",
         "views/res_config_settings_views_payment_plan.xml",
         "views/collection_payment_plan_portal_templates.xml",
+        "views/collection_communication_views_payment_plan.xml",
     ],
     "demo": [
         "demo/collection_demo.xml",
+        "demo/collection_payment_plan_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

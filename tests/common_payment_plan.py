@@ -29,6 +29,12 @@ class PaymentPlanCase(CollectionsCase):
                 "collection_plan_self_approval": False,
                 "collection_plan_grace_days": 5,
                 "collection_plan_reminder_days": 3,
+                # the plan emails go through the fair-treatment rules: at frozen
+                # midnight they would wait for the contact window, and the cap of
+                # emails per week would hold some back (tested on their own in
+                # test_payment_plan_communication.py)
+                "collection_enforce_contact_window": False,
+                "collection_max_emails_7d": 0,
             }
         )
 

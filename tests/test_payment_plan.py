@@ -593,3 +593,87 @@ class TestPaymentPlanBadInput(PaymentPlanCase):
                 plan.with_user(self.collector).write(vals)
         self.assertEqual(plan.state, "draft")
         self.assertFalse(plan.approved_by_id)
+
+
+@tagged("post_install", "-at_install")
+class TestPaymentPlanSettlementForeignCurrency(PaymentPlanCase):
+    """A settlement in EUR at 2 EUR per company unit: the write-off is balanced in
+    company currency and the invoices end fully reconciled, no exchange difference."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.eur = cls.setup_other_currency("EUR")  # 2 EUR per company unit
+        cls.fx_customer = cls._customer("Euro Customer")
+        cls.eur_a = cls._invoice(
+            cls.fx_customer, 600.0, TODAY - timedelta(days=20), currency=cls.eur
+        )
+        cls.eur_b = cls._invoice(
+            cls.fx_customer, 300.0, TODAY - timedelta(days=10), currency=cls.eur
+        )
+        cls.Case._sync_cases(companies=cls.company, partners=cls.fx_customer)
+        cls.fx_case = cls.Case.search([("partner_id", "=", cls.fx_customer.id)])
+
+    def _settle(self):
+        plan = self._plan(
+            invoices=self.eur_a | self.eur_b,
+            case=self.fx_case,
+            settlement_amount=600.0,
+            instalment_count=2,
+        )
+        self.assertEqual(plan.currency_id, self.eur)
+        plan.with_user(self.collector).action_submit()
+        plan.with_user(self.collections_manager).action_approve()
+        self._pay(self.eur_a, 400.0)
+        self._pay(self.eur_b, 200.0)
+        self.Plan._cron_track_plans(companies=self.company)
+        self.assertEqual(plan.state, "done")
+        return plan, plan.write_off_move_id
+
+    def _assert_settled_in_company_currency(self, move):
+        company_currency = self.company.currency_id
+        self.assertEqual(move.state, "posted")
+        self.assertEqual(set(move.line_ids.currency_id), {self.eur})
+        self.assertTrue(
+            company_currency.is_zero(sum(move.line_ids.mapped("balance"))),
+            "balanced in company currency",
+        )
+        self.assertTrue(self.eur.is_zero(sum(move.line_ids.mapped("amount_currency"))))
+        receivables = (move | self.eur_a | self.eur_b).line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
+        )
+        # 300 EUR left on the invoices = 150 in company currency at 2 EUR per unit
+        written_off = move.line_ids.filtered(lambda line: line in receivables)
+        self.assertAlmostEqual(sum(written_off.mapped("amount_currency")), -300.0)
+        self.assertAlmostEqual(sum(written_off.mapped("balance")), -150.0)
+        for invoice in self.eur_a | self.eur_b:
+            self.assertEqual(invoice.payment_state, "paid")
+            self.assertTrue(self.eur.is_zero(invoice.amount_residual))
+            self.assertTrue(company_currency.is_zero(invoice.amount_residual_signed))
+        self.assertTrue(all(receivables.mapped("reconciled")))
+        self.assertTrue(all(receivables.mapped("full_reconcile_id")))
+        for line in receivables:
+            self.assertTrue(company_currency.is_zero(line.amount_residual))
+            self.assertTrue(self.eur.is_zero(line.amount_residual_currency))
+        partials = receivables.matched_debit_ids | receivables.matched_credit_ids
+        self.assertFalse(
+            partials.exchange_move_id | receivables.full_reconcile_id.exchange_move_id,
+            "no exchange difference",
+        )
+
+    def test_foreign_currency_settlement_by_credit_note(self):
+        _plan, move = self._settle()
+        self.assertEqual(move.move_type, "out_refund")
+        self.assertAlmostEqual(move.amount_total, 300.0)
+        self.assertAlmostEqual(move.amount_total_signed, -150.0)
+        self._assert_settled_in_company_currency(move)
+
+    def test_foreign_currency_settlement_to_write_off_account(self):
+        account = self.company_data["default_account_expense"]
+        self.company.collection_plan_write_off_account_id = account
+        _plan, move = self._settle()
+        self.assertEqual(move.move_type, "entry")
+        write_off = move.line_ids.filtered(lambda line: line.account_id == account)
+        self.assertAlmostEqual(write_off.amount_currency, 300.0)
+        self.assertAlmostEqual(write_off.debit, 150.0)
+        self._assert_settled_in_company_currency(move)

@@ -94,3 +94,13 @@ class TestScoringFormula(unittest.TestCase):
         self.assertEqual(scoring.priority_level(40.0, 70, 40), scoring.MEDIUM)
         self.assertEqual(scoring.priority_level(39.99, 70, 40), scoring.LOW)
         self.assertEqual(scoring.priority_level(55, 50, 10), scoring.HIGH)
+
+    def test_log_scale_never_decreases_past_the_largest(self):
+        # a customer growing past the portfolio's largest becomes the largest: 1
+        portfolio_max = 720000.0
+        previous = 0.0
+        for value in (7200, 18000, 719999, 720000, 720001, 5_000_000):
+            normalised = scoring.normalise_amount(value, max(portfolio_max, value))
+            self.assertGreaterEqual(normalised, previous)
+            previous = normalised
+        self.assertEqual(previous, 1.0)

@@ -15,7 +15,7 @@ calls one ``_score_factor_<key>`` method per factor; those call the normalisers 
 import math
 from dataclasses import dataclass
 
-# Days overdue (oldest invoice, amount-weighted average) that give a full age factor.
+# Days overdue of the oldest invoice that give a full age factor.
 AGE_FULL_DAYS = 120
 # Average days late of paid invoices that give a full history factor.
 DAYS_LATE_FULL = 60
@@ -55,10 +55,13 @@ def clamp(value):
 
 
 def normalise_amount(amount, portfolio_max):
-    """Log-scaled share of the largest overdue amount of the portfolio.
+    """Log-scaled share of the largest value of the portfolio.
 
     ``ln(1 + amount) / ln(1 + portfolio_max)``: a customer owing a tenth of the
     largest debtor still scores high, so one huge customer does not flatten the others.
+    Used for the overdue amount and for the amount-days of the overdue balance.
+    It never decreases when ``amount`` grows, even past ``portfolio_max`` (the
+    customer then is the largest: 1).
     """
     if amount <= 0 or portfolio_max <= 0:
         return 0.0

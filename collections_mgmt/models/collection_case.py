@@ -588,7 +588,7 @@ class CollectionCase(models.Model):
         return [
             ("amount", "collection_score_weight_amount"),
             ("oldest_age", "collection_score_weight_oldest_age"),
-            ("average_age", "collection_score_weight_average_age"),
+            ("amount_days", "collection_score_weight_amount_days"),
             ("days_late", "collection_score_weight_days_late"),
             ("late_share", "collection_score_weight_late_share"),
             ("broken", "collection_score_weight_broken"),
@@ -601,7 +601,7 @@ class CollectionCase(models.Model):
         return {
             "amount": _("Amount overdue"),
             "oldest_age": _("Days overdue (oldest invoice)"),
-            "average_age": _("Days overdue (amount-weighted average)"),
+            "amount_days": _("Amount × days overdue"),
             "days_late": _("Average days late when paying"),
             "late_share": _("Share of invoices paid late"),
             "broken": _("Broken promises and payment plans"),
@@ -613,6 +613,9 @@ class CollectionCase(models.Model):
         self.ensure_one()
         if key in ("amount", "credit_limit"):
             return formatLang(self.env, raw, currency_obj=self.currency_id)
+        if key == "amount_days":
+            amount = formatLang(self.env, raw, currency_obj=self.currency_id)
+            return _("%(amount)s × days", amount=amount)
         if key == "late_share":
             return f"{raw:.0%}"
         if key == "trust":
@@ -634,9 +637,11 @@ class CollectionCase(models.Model):
         return days, scoring.normalise_linear(days, scoring.AGE_FULL_DAYS)
 
     @api.model
-    def _score_factor_average_age(self, inputs):
-        days = inputs["average_days"]
-        return days, scoring.normalise_linear(days, scoring.AGE_FULL_DAYS)
+    def _score_factor_amount_days(self, inputs):
+        amount_days = inputs["amount_days"]
+        return amount_days, scoring.normalise_amount(
+            amount_days, inputs["portfolio_max_amount_days"]
+        )
 
     @api.model
     def _score_factor_days_late(self, inputs):
@@ -708,7 +713,7 @@ class CollectionCase(models.Model):
         inputs = {}
         for case in cases:
             partner_id = case.partner_id.id
-            due, amount, oldest_days, average_days = overdue.get(
+            due, amount, oldest_days, amount_days = overdue.get(
                 partner_id, (0.0, 0.0, 0, 0.0)
             )
             paid_count, average_days_late, paid_late_count = history.get(
@@ -719,7 +724,7 @@ class CollectionCase(models.Model):
                 "amount_due": due,
                 "amount_overdue": max(amount, 0.0),
                 "oldest_days": oldest_days,
-                "average_days": average_days,
+                "amount_days": amount_days,
                 "paid_count": paid_count,
                 "average_days_late": average_days_late,
                 "paid_late_count": paid_late_count,
@@ -728,14 +733,19 @@ class CollectionCase(models.Model):
                 "trust": trust,
             }
         portfolio_max = max((i["amount_overdue"] for i in inputs.values()), default=0.0)
+        portfolio_max_days = max(
+            (i["amount_days"] for i in inputs.values()), default=0.0
+        )
         for values in inputs.values():
             values["portfolio_max_amount"] = portfolio_max
+            values["portfolio_max_amount_days"] = portfolio_max_days
         return inputs
 
     @api.model
     def _query_priority_overdue(self, company, today, partner_ids):
         """Per commercial partner: open amount, overdue amount, days overdue of the
-        oldest overdue invoice, amount-weighted average days overdue (company currency)."""
+        oldest overdue invoice, and amount-days of the overdue balance (sum of each
+        overdue residual times its days overdue), all in company currency."""
         if not partner_ids:
             return {}
         self.env["account.move.line"].flush_model()
@@ -748,8 +758,7 @@ class CollectionCase(models.Model):
                    SUM(aml.amount_residual) FILTER (WHERE aml.date_maturity < %(today)s),
                    MAX(%(today)s::date - aml.date_maturity) FILTER (WHERE %(late)s),
                    SUM(aml.amount_residual * (%(today)s::date - aml.date_maturity))
-                       FILTER (WHERE %(late)s),
-                   SUM(aml.amount_residual) FILTER (WHERE %(late)s)
+                       FILTER (WHERE %(late)s)
               FROM account_move_line aml
               JOIN account_move move ON move.id = aml.move_id
               JOIN account_account account ON account.id = aml.account_id
@@ -770,11 +779,14 @@ class CollectionCase(models.Model):
             due,
             amount,
             oldest,
-            day_amounts,
-            late_amount,
+            amount_days,
         ) in self.env.cr.fetchall():
-            average = round(day_amounts / late_amount, 2) if late_amount else 0.0
-            result[partner_id] = (due or 0.0, amount or 0.0, oldest or 0, average)
+            result[partner_id] = (
+                due or 0.0,
+                amount or 0.0,
+                oldest or 0,
+                round(float(amount_days or 0.0), 2),
+            )
         return result
 
     @api.model

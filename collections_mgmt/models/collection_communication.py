@@ -37,7 +37,7 @@ class CollectionCommunication(models.Model):
         required=True,
     )
     origin = fields.Selection(
-        [("auto", "Daily run"), ("manual", "Manual")],
+        [("auto", "Daily run"), ("manual", "Manual"), ("plan", "Payment plan")],
         default="auto",
         required=True,
     )
@@ -95,6 +95,18 @@ class CollectionCommunication(models.Model):
                 """
             )
         )
+        # Exactly once: one email per payment plan (revision), instalment (or none)
+        # and event.
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE UNIQUE INDEX IF NOT EXISTS collection_communication_plan_uniq
+                    ON collection_communication
+                       (plan_id, plan_revision, COALESCE(plan_line_id, 0), plan_event)
+                 WHERE origin = 'plan'
+                """
+            )
+        )
 
     @api.depends("case_id", "channel", "stage_id")
     def _compute_display_name(self):
@@ -116,3 +128,34 @@ class CollectionCommunication(models.Model):
         return self.env.ref(
             "collections_mgmt.action_report_collection_statement"
         ).report_action(letters.case_id)
+
+    # ------------------------------------------------------------------
+    # Payment plan emails (issue 6): origin "plan", once per plan, line, event
+    # ------------------------------------------------------------------
+
+    plan_id = fields.Many2one(
+        "collection.payment.plan",
+        string="Payment Plan",
+        index="btree_not_null",
+        ondelete="cascade",
+    )
+    plan_revision = fields.Integer(
+        help="Revision of the payment plan the email was about (a plan sent back to "
+        "draft and proposed again gets its emails again)."
+    )
+    # a line only goes with its draft schedule, and its emails with it: a null
+    # line would stand for "the plan" in the exactly-once index
+    plan_line_id = fields.Many2one(
+        "collection.payment.plan.line", string="Instalment", ondelete="cascade"
+    )
+    plan_event = fields.Selection(
+        [
+            ("proposal", "Plan proposal"),
+            ("confirmation", "Plan confirmation"),
+            ("reminder", "Instalment reminder"),
+            ("missed", "Missed instalment"),
+            ("broken", "Plan broken"),
+            ("done", "Plan completed"),
+        ],
+        string="Plan Email",
+    )

@@ -1,3 +1,4 @@
+import logging
 from collections import defaultdict
 
 from odoo import Command, _, api, fields, models
@@ -5,6 +6,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import format_amount
 
 from ..lib import schedule
+
+_logger = logging.getLogger(__name__)
 
 # fields of a plan that make its schedule: frozen once the plan left draft
 SCHEDULE_FIELDS = {
@@ -25,6 +28,24 @@ PLAN_NOTE_MAX = 100000
 PLAN_REASON_MAX = 2000
 # plans holding their invoices: an invoice is in one of them at most
 HOLDING_STATES = ("to_approve", "active")
+# customer emails of a plan: event -> template (plan_event of the communications)
+PLAN_EMAIL_TEMPLATES = {
+    "proposal": "collections_mgmt.mail_template_payment_plan_proposal",
+    "confirmation": "collections_mgmt.mail_template_payment_plan_confirmation",
+    "reminder": "collections_mgmt.mail_template_payment_plan_reminder",
+    "missed": "collections_mgmt.mail_template_payment_plan_missed",
+    "broken": "collections_mgmt.mail_template_payment_plan_broken",
+    "done": "collections_mgmt.mail_template_payment_plan_done",
+}
+# plan states in which a waiting email of the event still goes out
+PLAN_EMAIL_STATES = {
+    "proposal": ("to_approve",),
+    "confirmation": ("active",),
+    "broken": ("broken",),
+    "done": ("done",),
+}
+# emails a collector's act sends (the customer is waiting for them)
+PLAN_EMAILS_MANUAL = ("proposal", "confirmation")
 # fields only the workflow methods write (approval and four-eyes rest on them)
 WORKFLOW_FIELDS = {
     "state",
@@ -35,6 +56,7 @@ WORKFLOW_FIELDS = {
     "accepted_by_id",
     "accepted_date",
     "write_off_move_id",
+    "revision",
 }
 
 
@@ -162,6 +184,13 @@ class CollectionPaymentPlan(models.Model):
     done_date = fields.Date(readonly=True, copy=False)
     write_off_move_id = fields.Many2one(
         "account.move", string="Settlement Entry", readonly=True, copy=False
+    )
+    revision = fields.Integer(
+        default=1,
+        readonly=True,
+        copy=False,
+        help="Raised each time the plan goes back to draft: the customer gets the "
+        "emails of the new proposal again.",
     )
 
     @api.depends("invoice_ids")
@@ -333,7 +362,7 @@ class CollectionPaymentPlan(models.Model):
                     or "",
                 )
             )
-        self._queue_template("collections_mgmt.mail_template_payment_plan_proposal")
+        self._queue_plan_emails("proposal")
         return True
 
     def action_activate(self):
@@ -361,7 +390,7 @@ class CollectionPaymentPlan(models.Model):
         )
         for plan in self:
             plan.message_post(body=_("Activated by %(user)s.", user=self.env.user.name))
-        self._queue_template("collections_mgmt.mail_template_payment_plan_confirmation")
+        self._queue_plan_emails("confirmation")
         return True
 
     def action_approve(self):
@@ -378,7 +407,7 @@ class CollectionPaymentPlan(models.Model):
         )
         for plan in self:
             plan.message_post(body=_("Approved by %(user)s.", user=self.env.user.name))
-        self._queue_template("collections_mgmt.mail_template_payment_plan_confirmation")
+        self._queue_plan_emails("confirmation")
         return True
 
     def action_open_reject(self):
@@ -405,17 +434,19 @@ class CollectionPaymentPlan(models.Model):
 
     def action_draft(self):
         self._check_state("rejected", "cancelled")
-        self._write_workflow(
-            {
-                "state": "draft",
-                "submitted_by_id": False,
-                "submitted_date": False,
-                "approved_by_id": False,
-                "approved_date": False,
-                "accepted_by_id": False,
-                "accepted_date": False,
-            }
-        )
+        for revision, plans in self.grouped("revision").items():
+            plans._write_workflow(
+                {
+                    "state": "draft",
+                    "submitted_by_id": False,
+                    "submitted_date": False,
+                    "approved_by_id": False,
+                    "approved_date": False,
+                    "accepted_by_id": False,
+                    "accepted_date": False,
+                    "revision": revision + 1,
+                }
+            )
         return True
 
     def action_preview(self):
@@ -718,17 +749,228 @@ class CollectionPaymentPlan(models.Model):
                 for index, (due, amount) in enumerate(rows, start=1)
             ]
 
-    def _queue_template(self, xmlid):
-        """Queue a customer email from a template (into mail.mail, never sent now)."""
-        template = self.env.ref(xmlid, raise_if_not_found=False)
-        if not template:
-            return
-        for plan in self:
-            plan.with_context(mail_notify_force_send=False).message_post_with_source(
-                template,
-                message_type="comment",
-                subtype_xmlid="mail.mt_comment",
+    # ------------------------------------------------------------------
+    # Customer emails: collection communications under the fair-treatment rules
+    # ------------------------------------------------------------------
+
+    def _queue_plan_emails(self, event, lines=None):
+        """Claim the ``event`` email of these plans once, then send what may go out.
+
+        Each email is a ``collection.communication`` of origin ``plan``, claimed once
+        per plan, instalment (``lines``: one per line, for reminders and missed
+        instalments) and event; the daily run's rules decide whether it goes now,
+        waits for the next run, or is skipped. Already claimed ones are left alone.
+
+        :param event: a key of ``PLAN_EMAIL_TEMPLATES``
+        :param lines: instalments of these plans the emails are about
+        :return: the communications claimed now
+        """
+        Comm = self.env["collection.communication"].sudo()
+        targets = [(line.plan_id, line) for line in lines] if lines else []
+        if not lines:
+            targets = [
+                (plan, self.env["collection.payment.plan.line"]) for plan in self
+            ]
+        if not targets:
+            return Comm
+        plans = self.browse({plan.id for plan, _line in targets})
+        existing = Comm.search(
+            [
+                ("origin", "=", "plan"),
+                ("plan_id", "in", plans.ids),
+                ("plan_event", "=", event),
+            ]
+        )
+        claimed = {
+            (comm.plan_id.id, comm.plan_revision, comm.plan_line_id.id)
+            for comm in existing
+        }
+        now = fields.Datetime.now()
+        vals_list = []
+        for plan, line in targets:
+            key = (plan.id, plan.revision, line.id)
+            if key in claimed:
+                continue
+            claimed.add(key)
+            vals_list.append(
+                {
+                    "case_id": plan.case_id.id,
+                    "stage_id": plan.case_id.stage_id.id,
+                    "cycle": plan.case_id.cycle,
+                    "channel": "email",
+                    "origin": "plan",
+                    "state": "queued",
+                    "date": now,
+                    "user_id": plan.user_id.id,
+                    "amount_overdue": plan.case_id.amount_overdue,
+                    "invoice_ids": [Command.set(plan.invoice_ids.ids)],
+                    "plan_id": plan.id,
+                    "plan_revision": plan.revision,
+                    "plan_line_id": line.id,
+                    "plan_event": event,
+                }
             )
+        if not vals_list:
+            return Comm
+        # the rules count the emails sent before these ones: read them first
+        contexts = self._get_plan_rule_contexts(plans, now)
+        comms = Comm.create(vals_list)
+        self._send_plan_emails(comms, contexts, now)
+        return comms
+
+    def _get_plan_rule_contexts(self, plans, now):
+        """The daily run's rule context of each company of ``plans``."""
+        Run = self.env["collection.daily.run"]
+        return {
+            company: Run.with_company(company)._get_rule_context(
+                company, company_plans.case_id, now
+            )
+            for company, company_plans in plans.grouped("company_id").items()
+        }
+
+    @api.model
+    def _retry_plan_emails(self, company):
+        """Daily run: send the plan emails that waited (window, cap), if still due."""
+        Comm = self.env["collection.communication"].sudo()
+        waiting = Comm.search(
+            [
+                ("origin", "=", "plan"),
+                ("state", "=", "deferred"),
+                ("company_id", "=", company.id),
+            ]
+        )
+        if not waiting:
+            return Comm
+        now = fields.Datetime.now()
+        contexts = self._get_plan_rule_contexts(waiting.plan_id, now)
+        self._send_plan_emails(waiting, contexts, now)
+        return waiting
+
+    @api.model
+    def _send_plan_emails(self, comms, contexts, now):
+        """Apply the daily run's rules to the plan emails ``comms``, then render
+        those that may go out, one composer per template.
+
+        :param contexts: ``{company: rule context}`` (``_get_plan_rule_contexts``)
+        """
+        Run = self.env["collection.daily.run"]
+        Comm = self.env["collection.communication"].sudo()
+        outcomes = defaultdict(Comm.browse)
+        go = defaultdict(Comm.browse)
+        for comm in comms:
+            plan, event = comm.plan_id, comm.plan_event
+            if not plan._is_plan_email_current(event, comm.plan_line_id):
+                outcomes[("skipped", _("No longer relevant: the plan moved on."))] |= (
+                    comm
+                )
+                continue
+            context = contexts[comm.company_id]
+            verdict = Run._check_rules(
+                comm, context, now, manual=plan._is_plan_email_manual(event)
+            )
+            if verdict:
+                outcomes[verdict] |= comm
+                continue
+            go[event] |= comm
+            # the next email to the same case in this batch counts this one
+            emails = context["emails"]
+            emails[comm.case_id] = emails.get(comm.case_id, 0) + 1
+        for (state, reason), group in outcomes.items():
+            group.write({"state": state, "reason": reason, "date": now})
+            if state == "failed":
+                for plan in group.plan_id:
+                    plan._message_log(body=reason)
+        for event, group in go.items():
+            try:
+                with self.env.cr.savepoint():
+                    self._post_plan_emails(event, group, now)
+            except Exception as error:  # a template that fails to render
+                _logger.info("Payment plans: the %s emails failed: %s", event, error)
+                self.env.invalidate_all(flush=False)
+                reason = _("The email could not be prepared: %(error)s", error=error)
+                group.write({"state": "failed", "reason": reason[:500], "date": now})
+
+    @api.model
+    def _post_plan_emails(self, event, comms, now):
+        """Render the ``event`` template for the plans of ``comms`` in one composer
+        and link each communication to its message and queued email."""
+        template = self.env.ref(PLAN_EMAIL_TEMPLATES[event], raise_if_not_found=False)
+        if not template:
+            comms.write(
+                {
+                    "state": "failed",
+                    "reason": _("The email template of the payment plan is missing."),
+                    "date": now,
+                }
+            )
+            return
+        plans = comms.plan_id
+        composer = (
+            self.env["mail.compose.message"]
+            .with_context(
+                default_composition_mode="comment",
+                default_model=self._name,
+                default_res_ids=plans.ids,
+                default_template_id=template.id,
+                mail_notify_force_send=False,
+                mail_create_nosubscribe=True,
+            )
+            .create(
+                {
+                    "message_type": "comment",
+                    "subtype_id": self.env.ref("mail.mt_comment").id,
+                }
+            )
+        )
+        _mails, messages = composer._action_send_mail()
+        message_by_plan = {message.res_id: message for message in messages}
+        mails = (
+            self.env["mail.mail"]
+            .sudo()
+            .search([("mail_message_id", "in", messages.ids)], order="id")
+        )
+        # the customer's email (followers may get their own notification)
+        mail_by_plan = {}
+        for mail in mails:
+            plan = self.browse(mail.res_id)
+            if plan.case_id.reminder_partner_id in mail.recipient_ids:
+                mail_by_plan[mail.res_id] = mail
+            else:
+                mail_by_plan.setdefault(mail.res_id, mail)
+        for plan_comms in comms.grouped("plan_id").values():
+            plan_id = plan_comms.plan_id.id
+            message = message_by_plan.get(plan_id)
+            mail = mail_by_plan.get(plan_id)
+            plan_comms.write(
+                {
+                    "state": "queued",
+                    "reason": False,
+                    "date": now,
+                    "message_id": message.id if message else False,
+                    "mail_id": mail.id if mail else False,
+                }
+            )
+        comms.case_id.write({"last_contact_date": fields.Date.context_today(self)})
+
+    def _is_plan_email_current(self, event, line):
+        """Whether the ``event`` email (about ``line``) still says something true."""
+        self.ensure_one()
+        if event in ("reminder", "missed"):
+            wanted = "pending" if event == "reminder" else "late"
+            return self.state == "active" and line.state == wanted
+        return self.state in PLAN_EMAIL_STATES[event]
+
+    def _is_plan_email_manual(self, event):
+        """The rules treat an email as a person's act (a paused stage does not hold
+        it back) when a collector's act sends it, or when the case waits in the
+        payment plan stage: the plan's own emails are that stage's action."""
+        self.ensure_one()
+        if event in PLAN_EMAILS_MANUAL:
+            return True
+        plan_stage = self.env.ref(
+            "collections_mgmt.collection_stage_payment_plan", raise_if_not_found=False
+        )
+        return self.case_id.stage_id == plan_stage
 
     # ------------------------------------------------------------------
     # Tracking (daily run)
@@ -750,6 +992,8 @@ class CollectionPaymentPlan(models.Model):
             plans = self.search(
                 [("company_id", "=", company.id), ("state", "=", "active")]
             )
+            # what waited since the last run first: the new emails count after it
+            self._retry_plan_emails(company)
             if plans:
                 broken, done = plans._track_payments(today)
                 result["broken"] |= broken
@@ -759,7 +1003,7 @@ class CollectionPaymentPlan(models.Model):
     def _track_payments(self, today):
         Line = self.env["collection.payment.plan.line"]
         line_writes = defaultdict(Line.browse)
-        late_plans = self.browse()
+        late_lines = Line.browse()
         remind = Line.browse()
         broken = self.browse()
         done = self.browse()
@@ -784,7 +1028,7 @@ class CollectionPaymentPlan(models.Model):
                 )
                 states.add(state)
                 if state == "late" and line.state == "pending":
-                    late_plans |= plan
+                    late_lines |= line
                 if (
                     state == "pending"
                     and not line.reminder_sent
@@ -803,12 +1047,9 @@ class CollectionPaymentPlan(models.Model):
             lines.write({"amount_paid": amount_paid, "state": state})
         if remind:
             remind.write({"reminder_sent": True})
-            remind.plan_id._queue_template(
-                "collections_mgmt.mail_template_payment_plan_reminder"
-            )
-        (late_plans - broken - done)._queue_template(
-            "collections_mgmt.mail_template_payment_plan_missed"
-        )
+            remind.plan_id._queue_plan_emails("reminder", lines=remind)
+        late_lines = late_lines.filtered(lambda line: line.plan_id not in broken | done)
+        late_lines.plan_id._queue_plan_emails("missed", lines=late_lines)
         broken._set_broken(today)
         done._set_done(today)
         return broken, done
@@ -820,7 +1061,7 @@ class CollectionPaymentPlan(models.Model):
         self.case_id._collection_return_to_ladder()
         for plan in self:
             plan.message_post(body=_("Broken: an instalment was missed."))
-        self._queue_template("collections_mgmt.mail_template_payment_plan_broken")
+        self._queue_plan_emails("broken")
 
     def _set_done(self, today):
         if not self:
@@ -831,7 +1072,7 @@ class CollectionPaymentPlan(models.Model):
         self.case_id._collection_set_stage("collections_mgmt.collection_stage_resolved")
         for plan in self:
             plan.message_post(body=_("Completed: every instalment is paid."))
-        self._queue_template("collections_mgmt.mail_template_payment_plan_done")
+        self._queue_plan_emails("done")
 
     # ------------------------------------------------------------------
     # Settlement

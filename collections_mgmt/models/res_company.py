@@ -60,11 +60,11 @@ class ResCompany(models.Model):
         default=15,
         help="Days overdue of the oldest overdue invoice (full at 120 days).",
     )
-    collection_score_weight_average_age = fields.Integer(
-        string="Weight: Average Age",
+    collection_score_weight_amount_days = fields.Integer(
+        string="Weight: Amount × Days Overdue",
         default=15,
-        help="Amount-weighted average days overdue of the overdue invoices "
-        "(full at 120 days).",
+        help="Sum of each overdue amount times its days overdue, log-scaled against "
+        "the largest of the company: grows with every overdue invoice and every day.",
     )
     collection_score_weight_days_late = fields.Integer(
         string="Weight: Days Late When Paying",
@@ -159,7 +159,7 @@ class ResCompany(models.Model):
     @api.constrains(
         "collection_score_weight_amount",
         "collection_score_weight_oldest_age",
-        "collection_score_weight_average_age",
+        "collection_score_weight_amount_days",
         "collection_score_weight_days_late",
         "collection_score_weight_late_share",
         "collection_score_weight_broken",

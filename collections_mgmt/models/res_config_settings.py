@@ -36,8 +36,8 @@ class ResConfigSettings(models.TransientModel):
     collection_score_weight_oldest_age = fields.Integer(
         related="company_id.collection_score_weight_oldest_age", readonly=False
     )
-    collection_score_weight_average_age = fields.Integer(
-        related="company_id.collection_score_weight_average_age", readonly=False
+    collection_score_weight_amount_days = fields.Integer(
+        related="company_id.collection_score_weight_amount_days", readonly=False
     )
     collection_score_weight_days_late = fields.Integer(
         related="company_id.collection_score_weight_days_late", readonly=False
