@@ -33,3 +33,9 @@ bench-daily-run:
 # Scale benchmark next to OCA's credit control (bench/README.md), never run by make test.
 bench:
 	@SIZE=$(or $(SIZE),all) OCA=$(or $(OCA),1) bash bench/scale
+
+# Fault drills of the daily run on 2,000 cases (bench/README.md), never run by make test:
+# SIGKILL mid-run, two processes at once, upgrade/uninstall/reinstall (DRILLS=kill,...).
+.PHONY: drill
+drill:
+	@bash bench/drills/drill
