@@ -53,4 +53,5 @@
             "collections_mgmt/static/tests/tours/**/*",
         ],
     },
+    "uninstall_hook": "uninstall_hook",
 }
