@@ -39,3 +39,9 @@ bench:
 .PHONY: i18n
 i18n:
 	@bash tools/i18n.sh
+
+# Fault drills of the daily run on 2,000 cases (bench/README.md), never run by make test:
+# SIGKILL mid-run, two processes at once, upgrade/uninstall/reinstall (DRILLS=kill,...).
+.PHONY: drill
+drill:
+	@bash bench/drills/drill

@@ -55,4 +55,5 @@
             "collections_mgmt/static/tests/tours/**/*",
         ],
     },
+    "uninstall_hook": "uninstall_hook",
 }
