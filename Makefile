@@ -15,6 +15,7 @@ help:
 	@echo "make odoo ARGS=  odoo-bin with the project's configuration"
 	@echo "make stop        stop Odoo and the private PostgreSQL cluster"
 	@echo "make bench       scale benchmark next to OCA's credit control (SIZE=S|L|all, OCA=0)"
+	@echo "make screenshots the journey tours, saving docs/screenshots/*.png"
 
 demo demo-reset test lint shell odoo stop:
 	@bash $(DEV) $@
@@ -33,3 +34,9 @@ bench-daily-run:
 # Scale benchmark next to OCA's credit control (bench/README.md), never run by make test.
 bench:
 	@SIZE=$(or $(SIZE),all) OCA=$(or $(OCA),1) bash bench/scale
+
+# Screenshots of the main screens (docs/screenshots/*.png, shown in README.md), taken by the
+# journey tours in Chromium; make test never takes them.
+.PHONY: screenshots
+screenshots:
+	@COLLECTIONS_SCREENSHOTS=$(CURDIR)/docs/screenshots PYTEST_TARGET=tests/test_journey_tours.py bash $(DEV) test

@@ -44,6 +44,8 @@
         "views/collection_case_views_payment_plan.xml",
         "views/res_config_settings_views_payment_plan.xml",
         "views/collection_payment_plan_portal_templates.xml",
+        "data/collection_run_data.xml",
+        "views/collection_run_views.xml",
     ],
     "demo": [
         "demo/collection_demo.xml",
