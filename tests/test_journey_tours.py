@@ -64,8 +64,18 @@ class TestJourneyTours(CollectionsCase, HttpCase):
         cls._invoice(cls.beta, 3000.0, today - timedelta(days=40))
         cls.gamma = cls._customer("Journey Gamma")
         cls._invoice(cls.gamma, 500.0, today - timedelta(days=10))
+        cls.epsilon = cls._customer("Journey Epsilon")
+        cls._invoice(cls.epsilon, 1200.0, today - timedelta(days=20))
         cls.Case._sync_cases(companies=cls.company)
         cls._set_priorities()
+        # where yesterday's run left them; today's run (admin journey) moves Alpha on
+        ref = cls.env.ref
+        for partner, stage in (
+            (cls.alpha, "collection_stage_call"),
+            (cls.beta, "collection_stage_final_notice"),
+            (cls.epsilon, "collection_stage_second_reminder"),
+        ):
+            cls._case(partner).stage_id = ref(f"collections_mgmt.{stage}")
         cls.case_alpha = cls._case(cls.alpha)
         cls.case_alpha.user_id = cls.collector
         cls.case_alpha.activity_schedule(
@@ -159,6 +169,24 @@ class TestJourneyTours(CollectionsCase, HttpCase):
 
     def test_admin_configures_a_stage_and_runs_the_daily_run(self):
         stage = self.env.ref("collections_mgmt.collection_stage_second_reminder")
+        # the month's sales and a goal, for the dashboard at the end of the journey
+        today = date.today()
+        sold = self._invoice(
+            self._customer("Journey Delta"),
+            1500.0,
+            today + timedelta(days=30),
+            invoice_date=today,
+        )
+        self._pay(sold, 500.0)
+        self.env["collection.goal"].create(
+            {
+                "name": "DSO under 45 days",
+                "metric": "dso",
+                "target_value": 45.0,
+                "date_start": today - timedelta(days=10),
+                "date_deadline": today + timedelta(days=80),
+            }
+        )
         self._journey("collections_mgmt_admin_configures_and_runs", "coladmin")
         self.assertEqual(stage.min_days_overdue, 20)
         run = self.env["collection.run"].search([("kind", "=", "daily")])
@@ -169,6 +197,10 @@ class TestJourneyTours(CollectionsCase, HttpCase):
         # what the cron worker does when the trigger fires
         self.env["collection.daily.run"]._run(companies=self.company)
         self.assertEqual(run.state, "done")
-        self.assertEqual(run.case_done, 3)
+        self.assertEqual(run.case_done, 4)
         self.assertGreater(run.queued_count, 0)
+        self.assertEqual(
+            self._case(self.alpha).stage_id,
+            self.env.ref("collections_mgmt.collection_stage_escalated"),
+        )
         self._journey("collections_mgmt_admin_follows_the_run", "coladmin")

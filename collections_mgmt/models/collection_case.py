@@ -156,7 +156,6 @@ class CollectionCase(models.Model):
         self._sync_cases(partners=self.partner_id, companies=self.company_id)
         return True
 
-    @api.model
     def action_sync_all(self):
         """Re-sync every case of the user's companies (worklist button)."""
         self._sync_cases(companies=self.env.companies)
@@ -205,7 +204,6 @@ class CollectionCase(models.Model):
         self.ensure_one()
         return self.env["collection.daily.run"]._send_manual_reminder(self)
 
-    @api.model
     def action_run_now(self):
         """Queue the daily collections run in the cron worker (managers); see its progress."""
         return self.env["collection.run"].action_queue_daily_run()

@@ -44,6 +44,15 @@ registry.category("web_tour.tours").add("collections_mgmt_collector_journey", {
             trigger:
                 ".o_data_row:contains(Journey Alpha) td[name=priority] .badge.text-bg-danger",
         },
+        {
+            content: "Refresh the worklist",
+            trigger: ".o_list_view .o_control_panel button[name=action_sync_all]",
+            run: "click",
+        },
+        {
+            content: "The worklist is still there after the refresh",
+            trigger: ".o_list_view .o_data_row:contains(Journey Gamma)",
+        },
         screenshot("worklist", ".o_list_view .o_data_row:contains(Journey Gamma)"),
         {
             content: "Switch to the kanban",
@@ -272,9 +281,9 @@ registry.category("web_tour.tours").add("collections_mgmt_admin_follows_the_run"
             run: "click",
         },
         {
-            content: "The aging shows its bars",
-            trigger: ".o_graph_view .o_graph_canvas_container canvas",
+            content: "The aging opens on its buckets",
+            trigger: ".o_pivot_view .o_pivot table",
         },
-        screenshot("aging", ".o_graph_view .o_graph_canvas_container canvas"),
+        screenshot("aging", ".o_pivot_view .o_pivot table"),
     ],
 });
