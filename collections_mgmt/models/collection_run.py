@@ -128,9 +128,9 @@ class CollectionRun(models.Model):
         """Run Now: queue the daily run in the cron worker and open its record."""
         if not self.env.user.has_group("collections_mgmt.group_collections_manager"):
             raise AccessError(_("Only collections managers can run the daily run."))
-        run = self.search(
-            [("kind", "=", "daily"), ("state", "in", ("queued", "running"))], limit=1
-        )
+        # a run already waiting for the scheduler is enough; one that is running (or
+        # was killed while running) does not stop a new one: runs are safe in parallel
+        run = self.search([("kind", "=", "daily"), ("state", "=", "queued")], limit=1)
         if not run:
             run = self.create({"kind": "daily", "trigger": "manual"})
         self.env.ref("collections_mgmt.ir_cron_collection_daily_run")._trigger()
