@@ -16,6 +16,8 @@ help:
 	@echo "make stop        stop Odoo and the private PostgreSQL cluster"
 	@echo "make bench       scale benchmark next to OCA's credit control (SIZE=S|L|all, OCA=0)"
 	@echo "make i18n        regenerate the .pot, merge it into fr.po, list what is left to translate"
+	@echo "make screenshots the journey tours, saving docs/screenshots/*.png"
+	@echo "make drill       fault drills of the daily run (SIGKILL, two processes, upgrade)"
 
 demo demo-reset test lint shell odoo stop:
 	@bash $(DEV) $@
@@ -45,3 +47,9 @@ i18n:
 .PHONY: drill
 drill:
 	@bash bench/drills/drill
+
+# Screenshots of the main screens (docs/screenshots/*.png, shown in README.md), taken by the
+# journey tours in Chromium; make test never takes them.
+.PHONY: screenshots
+screenshots:
+	@COLLECTIONS_SCREENSHOTS=$(CURDIR)/docs/screenshots PYTEST_TARGET=tests/test_journey_tours.py bash $(DEV) test

@@ -45,6 +45,8 @@
         "views/res_config_settings_views_payment_plan.xml",
         "views/collection_payment_plan_portal_templates.xml",
         "views/collection_communication_views_payment_plan.xml",
+        "data/collection_run_data.xml",
+        "views/collection_run_views.xml",
     ],
     "demo": [
         "demo/collection_demo.xml",

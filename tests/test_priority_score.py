@@ -361,7 +361,7 @@ class TestPriorityScore(CollectionsCase):
         )["views"]
         self.assertIn('name="priority"', views["list"]["arch"])
         self.assertIn("action_recompute_priority_scores", views["list"]["arch"])
-        self.assertIn("High priority", views["kanban"]["arch"])
+        self.assertIn('name="priority_badge"', views["kanban"]["arch"])
         self.assertIn("priority_breakdown_html", views["form"]["arch"])
         collector_list = self.Case.with_user(self.collector).get_views(
             [(False, "list")]

@@ -156,7 +156,6 @@ class CollectionCase(models.Model):
         self._sync_cases(partners=self.partner_id, companies=self.company_id)
         return True
 
-    @api.model
     def action_sync_all(self):
         """Re-sync every case of the user's companies (worklist button)."""
         self._sync_cases(companies=self.env.companies)
@@ -205,33 +204,9 @@ class CollectionCase(models.Model):
         self.ensure_one()
         return self.env["collection.daily.run"]._send_manual_reminder(self)
 
-    @api.model
     def action_run_now(self):
-        """Run the daily collections run now for the user's companies (managers)."""
-        if not self.env.user.has_group("collections_mgmt.group_collections_manager"):
-            raise AccessError(_("Only collections managers can run the daily run."))
-        stats = self.env["collection.daily.run"]._run(companies=self.env.companies)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": _("Collections run done"),
-                "message": _(
-                    "%(cases)s cases processed, %(moved)s moved to a new stage, "
-                    "%(queued)s actions queued, %(deferred)s waiting, %(skipped)s skipped, "
-                    "%(failed)s failed.",
-                    cases=stats.get("cases", 0),
-                    moved=stats.get("moved", 0),
-                    queued=stats.get("queued", 0) + stats.get("done", 0),
-                    deferred=stats.get("deferred", 0),
-                    skipped=stats.get("skipped", 0),
-                    failed=stats.get("failed", 0),
-                ),
-                "type": "success",
-                "sticky": False,
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        """Queue the daily collections run in the cron worker (managers); see its progress."""
+        return self.env["collection.run"].action_queue_daily_run()
 
     def action_open_partner(self):
         self.ensure_one()

@@ -122,6 +122,10 @@ class CollectionCommunication(models.Model):
     def action_print_letters(self):
         """Print the statements of these letters in one PDF and mark them printed."""
         letters = self.filtered(lambda c: c.channel == "letter")
+        # s2-ui: many letters render in the background, with their progress
+        Run = self.env["collection.run"]
+        if len(letters.case_id) > Run._get_print_background_threshold():
+            return Run._queue_letter_printing(letters)
         letters.filtered(lambda c: c.state in ("queued", "deferred")).write(
             {"state": "printed"}
         )

@@ -59,6 +59,8 @@ class CollectionDailyRun(models.AbstractModel):
             .get_param("collections_mgmt.batch_size", self._default_batch_size)
         )
         stats = defaultdict(int)
+        # s2-ui: the run log (collection.run), its progress after each batch
+        run_log = self.env["collection.run"]._start_daily_run(companies)
         for company in companies:
             run = self.with_company(company)
             if run._try_lock_company(company):
@@ -66,6 +68,7 @@ class CollectionDailyRun(models.AbstractModel):
                 if commit:
                     self.env.cr.commit()  # pylint: disable=invalid-commit
             case_ids = run._get_case_ids_to_process(company)
+            run_log._add_cases(len(case_ids))  # s2-ui: run log
             done = 0
             for count, batch_ids in enumerate(split_every(batch_size, case_ids)):
                 if max_batches is not None and count >= max_batches:
@@ -75,8 +78,10 @@ class CollectionDailyRun(models.AbstractModel):
                 self.env["ir.cron"]._notify_progress(
                     done=done, remaining=len(case_ids) - done
                 )
+                run_log._log_progress(len(batch_ids), stats)  # s2-ui: run log
                 if commit:
                     self.env.cr.commit()  # pylint: disable=invalid-commit
+        run_log._finish(stats)  # s2-ui: run log
         return dict(stats)
 
     def _prepare_company_safely(self, company, stats):

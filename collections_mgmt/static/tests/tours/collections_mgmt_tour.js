@@ -51,37 +51,3 @@ registry.category("web_tour.tours").add("collections_mgmt_worklist_to_invoices",
         },
     ],
 });
-
-registry.category("web_tour.tours").add("collections_mgmt_log_call", {
-    url: "/odoo",
-    steps: () => [
-        ...stepUtils.goToAppSteps(
-            "collections_mgmt.collections_menu_root",
-            "Open the Collections app"
-        ),
-        {
-            content: "Open the case of Tour Caller",
-            trigger: ".o_data_row td[name=partner_id]:contains(Tour Caller)",
-            run: "click",
-        },
-        {
-            content: "Log a call",
-            trigger: ".o_form_view button[name=action_log_call]",
-            run: "click",
-        },
-        {
-            content: "The customer did not answer",
-            trigger: ".modal .o_field_widget[name=outcome] input[data-value=no_answer]",
-            run: "click",
-        },
-        {
-            content: "Log it",
-            trigger: ".modal button[name=action_log]",
-            run: "click",
-        },
-        {
-            content: "The call is in the chatter",
-            trigger: ".o-mail-Message:contains(Call: No answer)",
-        },
-    ],
-});
