@@ -103,3 +103,12 @@ def test_two_parallel_runs_produce_each_communication_once():
     # the work was shared, and done once: one stage move and one reminder per case
     assert sum(s.get("moved", 0) for s in stats) == CUSTOMERS, stats
     assert sum(s.get("queued", 0) for s in stats) == CUSTOMERS, stats
+    # one worker prepared the company, the other waited for it, then skipped it
+    assert sorted(s.get("preparations_skipped", 0) for s in stats) == [0, 1], stats
+    assert not any(s.get("preparations_failed") for s in stats), stats
+    with registry.cursor() as cr:
+        cr.execute(
+            "SELECT collection_prepared_at IS NOT NULL FROM res_company WHERE id = %s",
+            [company_id],
+        )
+        assert cr.fetchone()[0]

@@ -61,12 +61,13 @@ class CollectionDailyRun(models.AbstractModel):
         stats = defaultdict(int)
         # s2-ui: the run log (collection.run), its progress after each batch
         run_log = self.env["collection.run"]._start_daily_run(companies)
+        started = self._get_clock()
         for company in companies:
             run = self.with_company(company)
-            if run._try_lock_company(company):
+            if commit:
+                run._prepare_company_once(company, started, stats)
+            elif run._try_lock_company(company):
                 run._prepare_company_safely(company, stats)
-                if commit:
-                    self.env.cr.commit()  # pylint: disable=invalid-commit
             case_ids = run._get_case_ids_to_process(company)
             run_log._add_cases(len(case_ids))  # s2-ui: run log
             done = 0
@@ -84,14 +85,89 @@ class CollectionDailyRun(models.AbstractModel):
         run_log._finish(stats)  # s2-ui: run log
         return dict(stats)
 
+    def _prepare_company(self, company):
+        """Sync, scores and the capabilities that ride on the run, for one company."""
+        Case = self.env["collection.case"]
+        Case._sync_cases(companies=company)
+        Case._refresh_priority_scores(company)
+        self._run_company_hooks(company)
+
+    def _get_clock(self):
+        """The database's wall clock: the same for every worker, whatever freezes time."""
+        self.env.cr.execute(SQL("SELECT clock_timestamp()"))
+        return self.env.cr.fetchone()[0]
+
+    def _prepare_company_once(self, company, started, stats, attempts=3):
+        """Committing runs: one worker prepares a company, the others wait for it.
+
+        The wait is a session advisory lock (it outlives the commits); the waiting
+        worker then reads with a fresh snapshot and skips the preparation another
+        worker committed after its own start, so no batch ever works on cases a
+        preparation is still changing. A serialization failure is retried, never
+        taken for work done.
+        """
+        cr = self.env.cr
+        cr.commit()  # pylint: disable=invalid-commit
+        cr.execute(
+            SQL("SELECT pg_advisory_lock(%s, %s)", _ADVISORY_LOCK_KEY, company.id)
+        )
+        try:
+            cr.commit()  # pylint: disable=invalid-commit
+            self.env.invalidate_all()
+            cr.execute(
+                SQL(
+                    "SELECT collection_prepared_at >= %s FROM res_company WHERE id = %s",
+                    started,
+                    company.id,
+                )
+            )
+            if cr.fetchone()[0]:
+                _logger.info(
+                    "Collections run: %s prepared by another worker", company.name
+                )
+                stats["preparations_skipped"] += 1
+                return
+            for attempt in range(1, attempts + 1):
+                try:
+                    with cr.savepoint():
+                        self._prepare_company(company)
+                        cr.execute(
+                            SQL(
+                                "UPDATE res_company SET collection_prepared_at = "
+                                "clock_timestamp() WHERE id = %s",
+                                company.id,
+                            )
+                        )
+                    cr.commit()  # pylint: disable=invalid-commit
+                    return
+                except pg_errors.SerializationFailure:
+                    _logger.info(
+                        "Collections run: preparing %s collided (attempt %s of %s)",
+                        company.name,
+                        attempt,
+                        attempts,
+                    )
+                    cr.rollback()
+                    self.env.invalidate_all(flush=False)
+            _logger.warning(
+                "Collections run: %s not prepared after %s attempts; its batches go on",
+                company.name,
+                attempts,
+            )
+            stats["preparations_failed"] += 1
+        except Exception:
+            cr.rollback()
+            raise
+        finally:
+            cr.execute(
+                SQL("SELECT pg_advisory_unlock(%s, %s)", _ADVISORY_LOCK_KEY, company.id)
+            )
+
     def _prepare_company_safely(self, company, stats):
         """Sync, scores and the riding capabilities; another worker's wins a race."""
         try:
             with self.env.cr.savepoint():
-                Case = self.env["collection.case"]
-                Case._sync_cases(companies=company)
-                Case._refresh_priority_scores(company)
-                self._run_company_hooks(company)
+                self._prepare_company(company)
         except pg_errors.SerializationFailure:
             # a concurrent run committed this company's preparation first
             _logger.info("Collections run: %s prepared by another worker", company.name)

@@ -5,6 +5,11 @@ from odoo.exceptions import ValidationError
 class ResCompany(models.Model):
     _inherit = "res.company"
 
+    collection_prepared_at = fields.Datetime(
+        readonly=True,
+        copy=False,
+        help="When the daily run last prepared this company (case sync, scores, plans).",
+    )
     collection_contact_hour_start = fields.Float(
         string="Contact Window Start",
         default=8.0,
