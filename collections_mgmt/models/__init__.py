@@ -12,3 +12,4 @@ from . import collection_promise
 from . import collection_kpi
 from . import collection_goal
 from . import collection_dashboard
+from . import collection_case_invoice
