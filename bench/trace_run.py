@@ -73,7 +73,9 @@ def main(env, argv):
         Cursor.execute = original
     print(f"process CPU time: {time.process_time() - cpu:.2f} s")
     if profile:
-        pstats.Stats(profile).sort_stats("tottime").print_stats(40)
+        profile_stats = pstats.Stats(profile)
+        profile_stats.sort_stats("tottime").print_stats(40)
+        profile_stats.sort_stats("cumulative").print_stats(60)
     total = time.perf_counter() - started
     print(f"run: {total:.2f} s, {sum(n for n, _s in stats.values())} statements")
     print(f"stats: {dict(result)}")

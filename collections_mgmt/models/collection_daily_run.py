@@ -2,11 +2,12 @@ import logging
 from collections import Counter, defaultdict
 from datetime import timedelta
 
+from markupsafe import Markup
 from psycopg2 import errors as pg_errors
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, split_every
+from odoo.tools import SQL, format_amount, split_every
 
 from ..lib import fair_treatment
 
@@ -161,10 +162,9 @@ class CollectionDailyRun(models.AbstractModel):
         if not cases:
             return
         stats["cases"] += len(cases)
-        # these depend on today: never trust a value cached earlier in the transaction
-        cases.invalidate_recordset(
-            ["days_overdue", "overdue_invoice_ids", "invoice_count"]
-        )
+        # another worker may have just committed these cases (stage, communications),
+        # and some values depend on today: never trust what the cache holds of them
+        cases.invalidate_recordset()
         ladder = (
             self.env["collection.stage"]
             ._get_stages(company, "ladder")
@@ -629,10 +629,11 @@ class CollectionDailyRun(models.AbstractModel):
     def _post_reminders(self, template, comms):
         """Queue the reminders of ``comms`` (one template), logged on their cases.
 
-        The composer in mass-mail mode, the way Odoo's mass mailing sends: the
-        template rendered for the whole batch, the emails created together, each
-        with its message in the case's history (no notification per message), the
-        reminder subtype set on those messages in one UPDATE.
+        The way Odoo's mass mailing sends: the composer in mass-mail mode renders the
+        template for the whole batch, the emails are created together, each with its
+        message in the case's history (reminder subtype, no notification). That
+        message carries a one-line summary: the full text is the email's
+        (``mail_id``), so the reminder's body is not sanitized a second time.
         """
         cases = comms.case_id
         self._ensure_invoice_portal_tokens(cases)
@@ -647,17 +648,18 @@ class CollectionDailyRun(models.AbstractModel):
             )
             .create({"force_send": False, "auto_delete_keep_log": True})
         )
-        mails, _messages = composer._action_send_mail()
         subtype = self.env.ref("collections_mgmt.mt_collection_reminder")
-        self.env["mail.message"].flush_model(["subtype_id"])
-        self.env.cr.execute(
-            SQL(
-                "UPDATE mail_message SET subtype_id = %s WHERE id IN %s",
-                subtype.id,
-                tuple(mails.mail_message_id.ids),
+        values_by_case = composer._prepare_mail_values(cases.ids)
+        for case in cases:
+            values_by_case[case.id].update(
+                subtype_id=subtype.id, body=self._get_reminder_log(case)
             )
+        mails = (
+            self.env["mail.mail"]
+            .sudo()
+            .create([values_by_case[case_id] for case_id in cases.ids])
         )
-        mails.mail_message_id.invalidate_recordset(["subtype_id"])
+        cases._message_mail_after_hook(mails)
         mail_by_case = {mail.res_id: mail for mail in mails}
         message_by_case = {
             case_id: mail.mail_message_id for case_id, mail in mail_by_case.items()
@@ -674,6 +676,16 @@ class CollectionDailyRun(models.AbstractModel):
                     "attachment_id": attachments.get(comm.case_id.id, False),
                 }
             )
+
+    @api.model
+    def _get_reminder_log(self, case):
+        """The line a reminder leaves in the case's history."""
+        return Markup("<p>%s</p>") % _(
+            "Reminder emailed to %(recipient)s: %(count)s overdue invoices, %(amount)s.",
+            recipient=case.reminder_partner_id.email or case.reminder_partner_id.name,
+            count=case.invoice_count,
+            amount=format_amount(self.env, case.amount_overdue, case.currency_id),
+        )
 
     def _ensure_invoice_portal_tokens(self, cases):
         """Portal tokens for the cases' invoices, in one UPDATE, before rendering.
