@@ -296,7 +296,6 @@ def _copy_documents(env, specs, templates, sale_journal, bank_journal, paid):
         "partner_shipping_id": SQL("s.partner_id"),
         "invoice_partner_display_name": SQL("s.partner_name"),
         "access_token": SQL("NULL"),
-        "collection_case_id": SQL("NULL"),
     }
     if paid:
         # copies are reconciled by the copied partials, not the template's

@@ -20,7 +20,7 @@ class TestDailyRunScale(CollectionsCase):
         cls.company.partner_id.tz = "UTC"
         cls.company.collection_enforce_contact_window = False
 
-    def _customers(self, count, invoices_each, tag):
+    def _customers(self, count, invoices_each, tag, due=DUE):
         partners = self.env["res.partner"].create(
             [
                 {"name": f"{tag} {i}", "is_company": True, "email": f"{tag}{i}@x.com"}
@@ -32,8 +32,8 @@ class TestDailyRunScale(CollectionsCase):
                 {
                     "move_type": "out_invoice",
                     "partner_id": partner.id,
-                    "invoice_date": DUE,
-                    "invoice_date_due": DUE,
+                    "invoice_date": due,
+                    "invoice_date_due": due,
                     "invoice_line_ids": [
                         (0, 0, {"name": "Service", "price_unit": 10.0, "tax_ids": []})
                     ],
@@ -79,3 +79,56 @@ class TestDailyRunScale(CollectionsCase):
             15,
             f"{one} queries for 5 reminders of 1 invoice, {six} for 6 invoices each",
         )
+
+    def test_batch_queries_do_not_grow_with_cases(self):
+        # 91 days overdue: escalated, an activity each (created with its communication)
+        self._customers(5, 2, "Few", due=date(2026, 2, 1))
+        few, stats = self._count_run_queries()
+        self.assertEqual(stats["done"], 5)
+        self._customers(60, 2, "Many", due=date(2026, 2, 1))
+        many, stats = self._count_run_queries()
+        self.assertEqual(stats["done"], 60, "the 5 already escalated get nothing new")
+        self.assertLess(
+            many - few,
+            10,
+            f"{few} queries for a batch of 5 cases, {many} for 65 (one batch)",
+        )
+
+    def test_invoice_state_lives_in_the_case_invoice_table(self):
+        partner = self._customers(1, 2, "Narrow")
+        self._count_run_queries()
+        case = self.env["collection.case"].search([("partner_id", "=", partner.id)])
+        invoices = self.env["account.move"].search([("partner_id", "=", partner.id)])
+        links = self.env["collection.case.invoice"].search(
+            [("move_id", "in", invoices.ids)]
+        )
+        first = self.env.ref("collections_mgmt.collection_stage_reminder")
+        self.assertEqual(links.case_id, case)
+        self.assertEqual(set(links.mapped("level_id")), {first})
+        self.assertEqual(links.mapped("reminder_count"), [1, 1])
+        self.assertEqual(invoices.collection_case_id, case)
+        self.assertEqual(set(invoices.mapped("collection_level_id")), {first})
+        self.assertEqual(case.invoice_ids, invoices)
+        self.assertEqual(
+            self.env["account.move"].search([("collection_case_id", "=", case.id)]),
+            invoices,
+        )
+        # the run never rewrites account_move rows: the columns are not there
+        self.cr.execute(
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_name = 'account_move' AND column_name LIKE 'collection_%%'"
+        )
+        self.assertEqual(
+            sorted(row[0] for row in self.cr.fetchall()),
+            ["collection_excluded", "collection_excluded_reason"],
+        )
+        # the reminder is in the case's history, with its email
+        comm = self.env["collection.communication"].search([("case_id", "=", case.id)])
+        self.assertEqual(comm.message_id.res_id, case.id)
+        self.assertEqual(
+            comm.message_id.subtype_id,
+            self.env.ref("collections_mgmt.mt_collection_reminder"),
+        )
+        self.assertIn(comm.message_id, case.message_ids)
+        self.assertIn("2 overdue invoices", comm.message_id.body)
+        self.assertEqual(comm.mail_id.mail_message_id, comm.message_id)

@@ -13,3 +13,4 @@ from . import collection_kpi
 from . import collection_goal
 from . import collection_dashboard
 from . import collection_run
+from . import collection_case_invoice

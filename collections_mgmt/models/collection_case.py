@@ -69,7 +69,12 @@ class CollectionCase(models.Model):
     )
     oldest_due_date = fields.Date(readonly=True)
     days_overdue = fields.Integer(compute="_compute_days_overdue")
-    invoice_ids = fields.One2many("account.move", "collection_case_id", readonly=True)
+    invoice_link_ids = fields.One2many("collection.case.invoice", "case_id")
+    invoice_ids = fields.Many2many(
+        "account.move",
+        compute="_compute_invoice_ids",
+        help="The invoices that fell overdue in this case, paid ones included.",
+    )
     overdue_invoice_ids = fields.Many2many(
         "account.move",
         compute="_compute_overdue_invoice_ids",
@@ -106,7 +111,15 @@ class CollectionCase(models.Model):
             due = case.oldest_due_date
             case.days_overdue = (today - due).days if due and due < today else 0
 
-    @api.depends("invoice_ids.amount_residual", "invoice_ids.collection_excluded")
+    @api.depends("invoice_link_ids.move_id")
+    def _compute_invoice_ids(self):
+        for case in self:
+            case.invoice_ids = case.invoice_link_ids.move_id
+
+    @api.depends(
+        "invoice_link_ids.move_id.amount_residual",
+        "invoice_link_ids.move_id.collection_excluded",
+    )
     def _compute_overdue_invoice_ids(self):
         today = fields.Date.context_today(self)
         for case in self:
@@ -270,27 +283,30 @@ class CollectionCase(models.Model):
 
     @api.model
     def _link_overdue_invoices(self, company, today, partners=None):
-        """Point every overdue open invoice of the company at its case (one UPDATE)."""
+        """Put every overdue open invoice of the company in its case (one INSERT).
+
+        The link is a row of ``collection.case.invoice``: ``account_move`` is never
+        rewritten. An invoice whose customer's case changed moves to the new case.
+        """
         self.flush_model(["partner_id", "company_id"])
+        self.env["collection.case.invoice"].flush_model(["case_id"])
         query = SQL(
             """
-            UPDATE account_move
-               SET collection_case_id = sub.case_id
-              FROM (
-                    SELECT DISTINCT aml.move_id, case_.id AS case_id
-                      FROM account_move_line aml
-                      JOIN account_move move ON move.id = aml.move_id
-                      JOIN account_account account ON account.id = aml.account_id
-                      JOIN res_partner partner ON partner.id = aml.partner_id
-                      JOIN collection_case case_
-                        ON case_.partner_id = partner.commercial_partner_id
-                       AND case_.company_id = aml.company_id
-                     WHERE %(where)s
-                       AND aml.date_maturity < %(today)s
-                       AND move.collection_case_id IS DISTINCT FROM case_.id
-                   ) sub
-             WHERE account_move.id = sub.move_id
-         RETURNING account_move.id
+            INSERT INTO collection_case_invoice (move_id, case_id, reminder_count)
+            SELECT DISTINCT ON (aml.move_id) aml.move_id, case_.id, 0
+              FROM account_move_line aml
+              JOIN account_move move ON move.id = aml.move_id
+              JOIN account_account account ON account.id = aml.account_id
+              JOIN res_partner partner ON partner.id = aml.partner_id
+              JOIN collection_case case_
+                ON case_.partner_id = partner.commercial_partner_id
+               AND case_.company_id = aml.company_id
+             WHERE %(where)s
+               AND aml.date_maturity < %(today)s
+            ON CONFLICT (move_id) DO UPDATE
+               SET case_id = EXCLUDED.case_id
+             WHERE collection_case_invoice.case_id IS DISTINCT FROM EXCLUDED.case_id
+         RETURNING move_id
             """,
             today=today,
             where=self._get_receivable_where(company, partners),
@@ -298,10 +314,11 @@ class CollectionCase(models.Model):
         self.env.cr.execute(query)
         moved_ids = [row[0] for row in self.env.cr.fetchall()]
         if moved_ids:
+            self.env["collection.case.invoice"].invalidate_model()
             self.env["account.move"].browse(moved_ids).invalidate_recordset(
-                ["collection_case_id"]
+                ["collection_link_ids", "collection_case_id"]
             )
-            self.invalidate_model(["invoice_ids"])
+            self.invalidate_model(["invoice_link_ids", "invoice_ids"])
 
     @api.model
     def _sync_cases(self, companies=None, partners=None):
@@ -391,8 +408,14 @@ class CollectionCase(models.Model):
                 collectors = self._get_default_collectors(
                     company, [vals["partner_id"] for vals in to_create]
                 )
+                names = {
+                    partner.id: partner.name
+                    for partner in self.env["res.partner"].browse(list(collectors))
+                }
                 for vals in to_create:
                     vals["user_id"] = collectors.get(vals["partner_id"], False)
+                    # related stored: given, so no UPDATE follows the INSERT
+                    vals["name"] = names.get(vals["partner_id"])
                 touched |= self.with_context(
                     mail_create_nolog=True, mail_create_nosubscribe=True
                 ).create(to_create)

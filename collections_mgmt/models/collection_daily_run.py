@@ -2,11 +2,12 @@ import logging
 from collections import Counter, defaultdict
 from datetime import timedelta
 
+from markupsafe import Markup
 from psycopg2 import errors as pg_errors
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, split_every
+from odoo.tools import SQL, format_amount, split_every
 
 from ..lib import fair_treatment
 
@@ -30,7 +31,7 @@ class CollectionDailyRun(models.AbstractModel):
     _name = "collection.daily.run"
     _description = "Collections Daily Run"
 
-    _default_batch_size = 300
+    _default_batch_size = 1000
 
     # ------------------------------------------------------------------
     # Entry points
@@ -47,7 +48,7 @@ class CollectionDailyRun(models.AbstractModel):
 
         :param companies: companies to process (default: all)
         :param batch_size: cases per batch (default: system parameter
-            ``collections_mgmt.batch_size`` or 300)
+            ``collections_mgmt.batch_size`` or 1000)
         :param commit: commit after each batch (the cron path only, never in tests)
         :param max_batches: stop after this many batches per company (a run cut short)
         :return: dict of counters (cases, moved, per communication state)
@@ -242,10 +243,9 @@ class CollectionDailyRun(models.AbstractModel):
         if not cases:
             return
         stats["cases"] += len(cases)
-        # these depend on today: never trust a value cached earlier in the transaction
-        cases.invalidate_recordset(
-            ["days_overdue", "overdue_invoice_ids", "invoice_count"]
-        )
+        # another worker may have just committed these cases (stage, communications),
+        # and some values depend on today: never trust what the cache holds of them
+        cases.invalidate_recordset()
         ladder = (
             self.env["collection.stage"]
             ._get_stages(company, "ladder")
@@ -270,11 +270,32 @@ class CollectionDailyRun(models.AbstractModel):
             target = self._target_stage(ladder, case.days_overdue)
             if target and target.min_days_overdue > case.stage_id.min_days_overdue:
                 moves[target] |= case
-        for stage, stage_cases in moves.items():
-            stage_cases.with_context(tracking_disable=True).write(
-                {"stage_id": stage.id}
+        moved = self.env["collection.case"].concat(*moves.values())
+        if not moved:
+            return 0
+        # one UPDATE for the batch (an ORM write costs one per 100 cases); the ORM is
+        # told what changed, so whatever depends on the stage follows
+        moved.flush_recordset(["stage_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE collection_case
+                   SET stage_id = move.stage_id, write_uid = %s, write_date = %s
+                  FROM (VALUES %s) AS move(case_id, stage_id)
+                 WHERE collection_case.id = move.case_id
+                """,
+                self.env.uid,
+                self.env.cr.now(),
+                SQL(", ").join(
+                    SQL("(%s, %s)", case.id, stage.id)
+                    for stage, stage_cases in moves.items()
+                    for case in stage_cases
+                ),
             )
-        return sum(len(c) for c in moves.values())
+        )
+        moved.invalidate_recordset(["stage_id", "write_uid", "write_date"])
+        moved.modified(["stage_id"])
+        return len(moved)
 
     def _get_overdue_invoices(self, cases):
         """{case id: [(invoice id, due date, level id)]} of the cases' overdue invoices.
@@ -284,26 +305,21 @@ class CollectionDailyRun(models.AbstractModel):
         """
         today = fields.Date.context_today(self)
         self.env["account.move"].flush_model(
-            [
-                "collection_case_id",
-                "state",
-                "collection_excluded",
-                "amount_residual",
-                "invoice_date_due",
-                "collection_level_id",
-            ]
+            ["state", "collection_excluded", "amount_residual", "invoice_date_due"]
         )
+        self.env["collection.case.invoice"].flush_model(["case_id", "level_id"])
         self.env.cr.execute(
             SQL(
                 """
-                SELECT collection_case_id, id, invoice_date_due, collection_level_id
-                  FROM account_move
-                 WHERE collection_case_id IN %s
-                   AND state = 'posted'
-                   AND collection_excluded IS NOT TRUE
-                   AND amount_residual != 0
-                   AND invoice_date_due < %s
-              ORDER BY id
+                SELECT link.case_id, move.id, move.invoice_date_due, link.level_id
+                  FROM collection_case_invoice link
+                  JOIN account_move move ON move.id = link.move_id
+                 WHERE link.case_id IN %s
+                   AND move.state = 'posted'
+                   AND move.collection_excluded IS NOT TRUE
+                   AND move.amount_residual != 0
+                   AND move.invoice_date_due < %s
+              ORDER BY move.id
                 """,
                 tuple(cases.ids),
                 today,
@@ -339,16 +355,26 @@ class CollectionDailyRun(models.AbstractModel):
                     levels[target].append(invoice_id)
         if not levels:
             return
-        # a technical marker: written in SQL, account.move's write has nothing to check
-        self.env["account.move"].flush_model(["collection_level_id"])
-        for stage, invoice_ids in levels.items():
-            self.env.cr.execute(
-                SQL(
-                    "UPDATE account_move SET collection_level_id = %s WHERE id IN %s",
-                    stage.id,
-                    tuple(invoice_ids),
-                )
+        # one UPDATE of our narrow table for the batch, each invoice with its level
+        Link = self.env["collection.case.invoice"]
+        Link.flush_model(["level_id"])
+        rows = [
+            SQL("(%s, %s)", invoice_id, stage.id)
+            for stage, invoice_ids in levels.items()
+            for invoice_id in invoice_ids
+        ]
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE collection_case_invoice
+                   SET level_id = level.stage_id
+                  FROM (VALUES %s) AS level(move_id, stage_id)
+                 WHERE collection_case_invoice.move_id = level.move_id
+                """,
+                SQL(", ").join(rows),
             )
+        )
+        Link.invalidate_model(["level_id"])
         self.env["account.move"].browse(
             invoice_id for invoice_ids in levels.values() for invoice_id in invoice_ids
         ).invalidate_recordset(["collection_level_id"])
@@ -373,6 +399,7 @@ class CollectionDailyRun(models.AbstractModel):
         if overdue is None:
             overdue = self._get_overdue_invoices(cases)
         Comm = self.env["collection.communication"]
+        Case, Stage = self.env["collection.case"], self.env["collection.stage"]
         now = fields.Datetime.now()
         existing = Comm.search([("case_id", "in", cases.ids), ("origin", "=", "auto")])
         by_key = {
@@ -403,6 +430,9 @@ class CollectionDailyRun(models.AbstractModel):
                             "state": "queued",
                             "date": now,
                             "user_id": case.user_id.id,
+                            # related stored: given, so no UPDATE follows the INSERT
+                            "partner_id": case.partner_id.id,
+                            "company_id": case.company_id.id,
                             "amount_overdue": case.amount_overdue,
                             "invoice_ids": [
                                 (6, 0, [row[0] for row in overdue.get(case.id, ())])
@@ -422,10 +452,22 @@ class CollectionDailyRun(models.AbstractModel):
             superseded.write(
                 {"state": "skipped", "reason": _("Superseded by a later stage.")}
             )
+        # an activity has no rule to pass: created first, claimed done with its link
+        activity_claims = [vals for vals in to_claim if vals["channel"] == "activity"]
+        if activity_claims:
+            activities = self._create_activities(
+                [
+                    (Case.browse(vals["case_id"]), Stage.browse(vals["stage_id"]))
+                    for vals in activity_claims
+                ]
+            )
+            for vals, activity in zip(activity_claims, activities, strict=True):
+                vals.update(state="done", activity_id=activity.id)
         claimed = Comm.create(to_claim) if to_claim else Comm
-        todo = claimed | (retry - superseded)
+        done = claimed.filtered(lambda c: c.channel == "activity")
+        todo = (claimed - done) | (retry - superseded)
         self._dispatch(todo, context, now)
-        return todo
+        return done | todo
 
     def _get_rule_context(self, company, cases, now):
         """Everything the fair-treatment rules need for a batch, in a few queries."""
@@ -607,28 +649,28 @@ class CollectionDailyRun(models.AbstractModel):
         counts = Counter(
             invoice_id for comm in comms for invoice_id in comm.invoice_ids.ids
         )
-        by_increment = defaultdict(list)
-        for invoice_id, count in counts.items():
-            by_increment[count].append(invoice_id)
-        if not by_increment:
+        if not counts:
             return
-        self.env["account.move"].flush_model(
-            ["collection_reminder_count", "collection_last_reminder_date"]
-        )
-        for increment, invoice_ids in by_increment.items():
-            self.env.cr.execute(
-                SQL(
-                    """
-                    UPDATE account_move
-                       SET collection_reminder_count = COALESCE(collection_reminder_count, 0) + %s,
-                           collection_last_reminder_date = %s
-                     WHERE id IN %s
-                    """,
-                    increment,
-                    today,
-                    tuple(invoice_ids),
-                )
+        Link = self.env["collection.case.invoice"]
+        Link.flush_model(["reminder_count", "last_reminder_date"])
+        # one UPDATE of our narrow table for the batch, each invoice with its increment
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE collection_case_invoice
+                   SET reminder_count = COALESCE(reminder_count, 0) + sent.increment,
+                       last_reminder_date = %s
+                  FROM (VALUES %s) AS sent(move_id, increment)
+                 WHERE collection_case_invoice.move_id = sent.move_id
+                """,
+                today,
+                SQL(", ").join(
+                    SQL("(%s, %s)", invoice_id, count)
+                    for invoice_id, count in counts.items()
+                ),
             )
+        )
+        Link.invalidate_model(["reminder_count", "last_reminder_date"])
         self.env["account.move"].browse(counts).invalidate_recordset(
             ["collection_reminder_count", "collection_last_reminder_date"]
         )
@@ -666,43 +708,65 @@ class CollectionDailyRun(models.AbstractModel):
                         comm.case_id._message_log(body=reason)
 
     def _post_reminders(self, template, comms):
-        """Post the reminders of ``comms`` (one template) and queue their emails."""
+        """Queue the reminders of ``comms`` (one template), logged on their cases.
+
+        The way Odoo's mass mailing sends: the composer in mass-mail mode renders the
+        template for the whole batch, the emails are created together, each with its
+        message in the case's history (reminder subtype, no notification). That
+        message carries a one-line summary: the full text is the email's
+        (``mail_id``), so the reminder's body is not sanitized a second time.
+        """
         cases = comms.case_id
         self._ensure_invoice_portal_tokens(cases)
-        subtype = self.env.ref("collections_mgmt.mt_collection_reminder")
         composer = (
             self.env["mail.compose.message"]
             .with_context(
-                default_composition_mode="comment",
+                default_composition_mode="mass_mail",
                 default_model="collection.case",
                 default_res_ids=cases.ids,
                 default_template_id=template.id,
-                mail_notify_force_send=False,
                 mail_create_nosubscribe=True,
             )
-            .create({"message_type": "comment", "subtype_id": subtype.id})
+            .create({"force_send": False, "auto_delete_keep_log": True})
         )
-        _mails, messages = composer._action_send_mail()
-        message_by_case = {message.res_id: message for message in messages}
+        subtype = self.env.ref("collections_mgmt.mt_collection_reminder")
+        values_by_case = composer._prepare_mail_values(cases.ids)
+        for case in cases:
+            values_by_case[case.id].update(
+                subtype_id=subtype.id, body=self._get_reminder_log(case)
+            )
         mails = (
             self.env["mail.mail"]
             .sudo()
-            .search([("mail_message_id", "in", messages.ids)])
+            .create([values_by_case[case_id] for case_id in cases.ids])
         )
-        mail_by_message = {mail.mail_message_id.id: mail for mail in mails}
+        cases._message_mail_after_hook(mails)
+        mail_by_case = {mail.res_id: mail for mail in mails}
+        message_by_case = {
+            case_id: mail.mail_message_id for case_id, mail in mail_by_case.items()
+        }
         attachments = self._attach_statements(comms, message_by_case)
         for comm in comms:
-            message = message_by_case.get(comm.case_id.id)
-            mail = mail_by_message.get(message.id) if message else None
+            mail = mail_by_case.get(comm.case_id.id)
             comm.write(
                 {
                     "state": "queued",
                     "reason": False,
-                    "message_id": message.id if message else False,
+                    "message_id": mail.mail_message_id.id if mail else False,
                     "mail_id": mail.id if mail else False,
                     "attachment_id": attachments.get(comm.case_id.id, False),
                 }
             )
+
+    @api.model
+    def _get_reminder_log(self, case):
+        """The line a reminder leaves in the case's history."""
+        return Markup("<p>%s</p>") % _(
+            "Reminder emailed to %(recipient)s: %(count)s overdue invoices, %(amount)s.",
+            recipient=case.reminder_partner_id.email or case.reminder_partner_id.name,
+            count=case.invoice_count,
+            amount=format_amount(self.env, case.amount_overdue, case.currency_id),
+        )
 
     def _ensure_invoice_portal_tokens(self, cases):
         """Portal tokens for the cases' invoices, in one UPDATE, before rendering.
@@ -711,15 +775,18 @@ class CollectionDailyRun(models.AbstractModel):
         every missing token on its own (``account.move.write``, its balance check),
         one invoice at a time. The token is a technical field, written in SQL.
         """
-        self.env["account.move"].flush_model(["access_token", "collection_case_id"])
+        self.env["account.move"].flush_model(["access_token"])
+        self.env["collection.case.invoice"].flush_model(["case_id"])
         self.env.cr.execute(
             SQL(
                 """
                 UPDATE account_move
                    SET access_token = gen_random_uuid()::text
-                 WHERE collection_case_id IN %s
-                   AND access_token IS NULL
-             RETURNING id
+                  FROM collection_case_invoice link
+                 WHERE link.move_id = account_move.id
+                   AND link.case_id IN %s
+                   AND account_move.access_token IS NULL
+             RETURNING account_move.id
                 """,
                 tuple(cases.ids),
             )
@@ -780,15 +847,27 @@ class CollectionDailyRun(models.AbstractModel):
 
     def _schedule_activities(self, comms):
         """Call tasks for the collector, escalation activities for the manager."""
+        activities = self._create_activities([(c.case_id, c.stage_id) for c in comms])
+        for comm, activity in zip(comms, activities, strict=True):
+            comm.write(
+                {
+                    "state": "queued" if comm.channel == "phone" else "done",
+                    "reason": False,
+                    "activity_id": activity.id,
+                }
+            )
+
+    def _create_activities(self, case_stages):
+        """The activities of ``[(case, stage)]``, in that order, in one create."""
         today = fields.Date.context_today(self)
         model_id = self.env["ir.model"]._get_id("collection.case")
         vals_list = []
-        for comm in comms:
-            case, stage = comm.case_id, comm.stage_id
+        for case, stage in case_stages:
             if stage.activity_assignee == "manager":
                 user = case.company_id.collection_escalation_user_id or case.user_id
             else:
                 user = case.user_id or case.company_id.collection_user_id
+            user = user or self.env.user
             activity_type = stage.activity_type_id or self.env.ref(
                 "mail.mail_activity_data_call"
             )
@@ -799,18 +878,14 @@ class CollectionDailyRun(models.AbstractModel):
                     "activity_type_id": activity_type.id,
                     "summary": stage.activity_summary or stage.name,
                     "date_deadline": today + timedelta(days=stage.activity_delay),
-                    "user_id": (user or self.env.user).id,
+                    "user_id": user.id,
+                    # stored computes, given: no UPDATE after the INSERT
+                    "res_name": case.display_name,
+                    "user_tz": user.tz,
+                    "date_done": False,
                 }
             )
-        activities = self.env["mail.activity"].create(vals_list)
-        for comm, activity in zip(comms, activities, strict=True):
-            comm.write(
-                {
-                    "state": "queued" if comm.channel == "phone" else "done",
-                    "reason": False,
-                    "activity_id": activity.id,
-                }
-            )
+        return self.env["mail.activity"].create(vals_list)
 
     # ------------------------------------------------------------------
     # Manual reminder
