@@ -178,10 +178,10 @@ class Drills:
         invoices = {}
         for row in q(
             """
-            SELECT c.partner_id, a.id, a.collection_level_id,
-                   COALESCE(a.collection_reminder_count, 0), a.collection_last_reminder_date
-              FROM account_move a
-              JOIN collection_case c ON c.id = a.collection_case_id
+            SELECT c.partner_id, l.move_id, l.level_id,
+                   COALESCE(l.reminder_count, 0), l.last_reminder_date
+              FROM collection_case_invoice l
+              JOIN collection_case c ON c.id = l.case_id
             """
         ):
             invoices.setdefault(row[0], []).append(row[1:])
@@ -299,13 +299,13 @@ class Drills:
         ):
             figures[f"cases in {key}"] = value
         for key, value in q(
-            "SELECT COALESCE(s.name->>'en_US', 'none'), count(*) FROM account_move a "
-            "LEFT JOIN collection_stage s ON s.id = a.collection_level_id "
-            "WHERE a.collection_case_id IS NOT NULL GROUP BY 1 ORDER BY 1"
+            "SELECT COALESCE(s.name->>'en_US', 'none'), count(*) "
+            "FROM collection_case_invoice l "
+            "LEFT JOIN collection_stage s ON s.id = l.level_id GROUP BY 1 ORDER BY 1"
         ):
             figures[f"invoices at level {key}"] = value
         figures["reminders counted on invoices"] = q(
-            "SELECT COALESCE(sum(collection_reminder_count), 0) FROM account_move"
+            "SELECT COALESCE(sum(reminder_count), 0) FROM collection_case_invoice"
         )[0][0]
         figures["reminder mails queued"] = q(
             "SELECT count(*) FROM mail_mail mm JOIN mail_message msg "
@@ -659,15 +659,13 @@ class Drills:
             "AND (tablename LIKE 'collection\\_%%') ORDER BY 1",
         ):
             counts[table] = self.query(db, f'SELECT count(*) FROM "{table}"')[0][0]
-        counts["account_move with a case"] = self.query(
-            db, "SELECT count(*) FROM account_move WHERE collection_case_id IS NOT NULL"
-        )[0][0]
-        counts["account_move with a level"] = self.query(
+        # the invoices' collection state (case link, level, reminders) is kept there
+        counts["invoices with a level"] = self.query(
             db,
-            "SELECT count(*) FROM account_move WHERE collection_level_id IS NOT NULL",
+            "SELECT count(*) FROM collection_case_invoice WHERE level_id IS NOT NULL",
         )[0][0]
-        counts["account_move reminders"] = self.query(
-            db, "SELECT COALESCE(sum(collection_reminder_count), 0) FROM account_move"
+        counts["reminders counted on invoices"] = self.query(
+            db, "SELECT COALESCE(sum(reminder_count), 0) FROM collection_case_invoice"
         )[0][0]
         counts["mail_activity of cases"] = self.query(
             db, "SELECT count(*) FROM mail_activity WHERE res_model = 'collection.case'"
