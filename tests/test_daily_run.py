@@ -334,3 +334,22 @@ class TestDailyRunQueries(CollectionsCase):
         self.assertLess(
             large - small, 15, f"{small} queries for 10 cases, {large} for 100 more"
         )
+
+
+@tagged("post_install", "-at_install")
+class TestDailyRunBatchSize(CollectionsCase):
+    @mute_logger("odoo.addons.collections_mgmt.models.collection_daily_run")
+    def test_batch_size_parameter(self):
+        Run = self.env["collection.daily.run"]
+        Param = self.env["ir.config_parameter"].sudo()
+        default = Run._default_batch_size
+        for value, expected in (
+            ("250", 250),
+            ("abc", default),
+            ("0", default),
+            ("-5", default),
+            ("1.5", default),
+            ("", default),
+        ):
+            Param.set_param("collections_mgmt.batch_size", value)
+            self.assertEqual(Run._get_batch_size(), expected, value)

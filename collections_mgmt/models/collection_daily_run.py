@@ -54,11 +54,7 @@ class CollectionDailyRun(models.AbstractModel):
         :return: dict of counters (cases, moved, per communication state)
         """
         companies = companies or self.env["res.company"].search([])
-        batch_size = batch_size or int(
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("collections_mgmt.batch_size", self._default_batch_size)
-        )
+        batch_size = batch_size or self._get_batch_size()
         stats = defaultdict(int)
         # s2-ui: the run log (collection.run), its progress after each batch
         run_log = self.env["collection.run"]._start_daily_run(companies)
@@ -85,6 +81,28 @@ class CollectionDailyRun(models.AbstractModel):
                     self.env.cr.commit()  # pylint: disable=invalid-commit
         run_log._finish(stats)  # s2-ui: run log
         return dict(stats)
+
+    @api.model
+    def _get_batch_size(self):
+        """The system parameter ``collections_mgmt.batch_size``, when a whole number >= 1."""
+        value = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("collections_mgmt.batch_size")
+        )
+        try:
+            size = int(value) if value else self._default_batch_size
+        except ValueError:
+            size = 0
+        if size < 1:
+            _logger.warning(
+                "Collections run: collections_mgmt.batch_size %r is not a whole number "
+                "of at least 1; using %s",
+                value,
+                self._default_batch_size,
+            )
+            size = self._default_batch_size
+        return size
 
     def _prepare_company(self, company):
         """Sync, scores and the capabilities that ride on the run, for one company."""

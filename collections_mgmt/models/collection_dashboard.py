@@ -121,6 +121,12 @@ class CollectionDashboard(models.TransientModel):
                     )
                 )
 
+    @api.depends("company_id")
+    def _compute_display_name(self):
+        # the breadcrumb of the dashboard, instead of "collection.dashboard,1"
+        for dashboard in self:
+            dashboard.display_name = _("Collections Dashboard")
+
     @api.model
     def action_open_dashboard(self):
         """Menu entry: a dashboard for the current company and month."""
