@@ -1,7 +1,7 @@
 {
     "name": "Collections Management",
     "summary": "Work overdue receivables: cases, stages, reminders, scores, payment plans",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/collections-mgmt/collections_mgmt",
     "author": "collections_mgmt developers",
