@@ -1062,7 +1062,7 @@ CASES = [
         "action_run_now",
         "AccessError",
         r"Only collections managers can run the daily run",
-        lambda f: ("collection.case", "action_run_now", None, [], {}),
+        lambda f: ("collection.case", "action_run_now", f.case.ids, [], {}),
     ),
     BadInput(
         "recompute_scores_by_collector",

@@ -78,6 +78,14 @@ MATRIX = [
     ("collection.payment.plan.reject", "write", "nnnYn"),
     ("collection.payment.plan.reject", "create", "nnnYn"),
     ("collection.payment.plan.reject", "unlink", "nnnnn"),
+    ("collection.case.invoice", "read", "nnYYn"),
+    ("collection.case.invoice", "write", "nnnnn"),
+    ("collection.case.invoice", "create", "nnnnn"),
+    ("collection.case.invoice", "unlink", "nnnnn"),
+    ("collection.run", "read", "nnYYn"),
+    ("collection.run", "write", "nnnYn"),
+    ("collection.run", "create", "nnnYn"),
+    ("collection.run", "unlink", "nnnnn"),
     ("case: Log a Call (log the call)", "button", "nnYYn"),
     ("case: Refresh", "button", "nnYYn"),
     ("case: Print Statement (render)", "button", "nnYYn"),
@@ -242,6 +250,18 @@ OPERATIONS = {
         lambda t: {"reason": "Another reason"},
         lambda t: {"plan_id": t.plan_to_approve.id, "reason": "No"},
     ),
+    **_crud(
+        "collection.case.invoice",
+        "matrix_case_invoice",
+        lambda t: {"reminder_count": 3},
+        lambda t: {"move_id": t.invoice_a.id, "case_id": t.matrix_case.id},
+    ),
+    **_crud(
+        "collection.run",
+        "matrix_run",
+        lambda t: {"case_count": 5},
+        lambda t: {"kind": "daily", "company_ids": [Command.set(t.company.ids)]},
+    ),
     ("case: Log a Call (log the call)", "button"): _log_call,
     ("case: Refresh", "button"): _button("case", "action_refresh"),
     ("case: Print Statement (render)", "button"): _render_statement,
@@ -324,6 +344,10 @@ class TestAccessMatrix(HardeningCase, HttpCase):
             [("company_id", "=", cls.company.id)], limit=1
         )
         cls.matrix_dashboard = cls.env["collection.dashboard"].create({})
+        cls.matrix_case_invoice = cls.matrix_case.invoice_link_ids[:1]
+        cls.matrix_run = cls.env["collection.run"].create(
+            {"kind": "daily", "company_ids": [Command.set(cls.company.ids)]}
+        )
         # a wizard is its creator's: the collector's call, the manager's rejection
         cls.matrix_log_call = (
             cls.env["collection.case.log.call"]
