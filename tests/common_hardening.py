@@ -4,12 +4,23 @@ The HTTP server runs on the real clock, so these fixtures use dates relative to
 today (no frozen date).
 """
 
+import re
 from datetime import date, timedelta
 
 from odoo import Command
 from odoo.tests import new_test_user
 
 from .common_payment_plan import PaymentPlanCase
+
+
+def docs_table_rows(path):
+    """The rows of the first Markdown table of ``path``, as lists of cells."""
+    rows = []
+    for line in path.read_text().splitlines():
+        if line.startswith("|") and not set(line) <= set("|-: "):
+            cells = re.split(r"(?<!\\)\|", line.strip().strip("|"))
+            rows.append([cell.strip() for cell in cells])
+    return rows[1:]
 
 
 class HardeningCase(PaymentPlanCase):
@@ -115,4 +126,19 @@ class HardeningCase(PaymentPlanCase):
         cls.Case._sync_cases(companies=cls.company, partners=partner)
         return partner, cls.Case.search(
             [("partner_id", "=", partner.id), ("company_id", "=", cls.company.id)]
+        )
+
+    @classmethod
+    def _portal_user(cls, login, name, customer):
+        """A portal user for a contact of ``customer``, in the first company."""
+        contact = cls.env["res.partner"].create(
+            {"name": name, "parent_id": customer.id}
+        )
+        return new_test_user(
+            cls.env,
+            login=login,
+            name=name,
+            groups="base.group_portal",
+            partner_id=contact.id,
+            company_id=cls.company.id,
         )

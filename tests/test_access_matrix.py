@@ -7,17 +7,16 @@ records of company A. docs/access-matrix.md shows the same table (a test keeps b
 in step). The record rules and the portal pages are checked after.
 """
 
-import re
 from datetime import date, timedelta
 from pathlib import Path
 
 from odoo import Command, http
 from odoo.exceptions import AccessError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 
 from odoo.addons.base.models.ir_qweb import QWebException
 
-from .common_hardening import HardeningCase
+from .common_hardening import HardeningCase, docs_table_rows
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "access-matrix.md"
 ROLES = ["portal", "internal", "collector", "manager", "collector_b"]
@@ -287,30 +286,13 @@ OPERATIONS = {
 }
 
 
-def docs_table_rows(path):
-    rows = []
-    for line in path.read_text().splitlines():
-        if line.startswith("|") and not set(line) <= set("|-: "):
-            cells = re.split(r"(?<!\\)\|", line.strip().strip("|"))
-            rows.append([cell.strip() for cell in cells])
-    return rows[1:]
-
-
 @tagged("post_install", "-at_install")
 class TestAccessMatrix(HardeningCase, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        contact = cls.env["res.partner"].create(
-            {"name": "Pia Portal", "parent_id": cls.submit_customer.id}
-        )
-        cls.portal_user = new_test_user(
-            cls.env,
-            login="matrix_portal",
-            name="Pia Portal",
-            groups="base.group_portal",
-            partner_id=contact.id,
-            company_id=cls.company.id,
+        cls.portal_user = cls._portal_user(
+            "matrix_portal", "Pia Portal", cls.submit_customer
         )
         cls.users = {
             "portal": cls.portal_user,

@@ -15,11 +15,11 @@ import psycopg2
 
 from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
-from odoo.tests import HttpCase, get_db_name, new_test_user, tagged
+from odoo.tests import HttpCase, get_db_name, tagged
 from odoo.tools import SQL
 
 from .bad_input_cases import CASES, PORTAL_CASES
-from .common_hardening import HardeningCase
+from .common_hardening import HardeningCase, docs_table_rows
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "bad-input.md"
 ERRORS = {
@@ -61,30 +61,13 @@ class _AsUser:
         return getattr(self._test, name)
 
 
-def docs_table_rows(path):
-    """The rows of the first Markdown table of ``path``, as lists of cells."""
-    rows = []
-    for line in path.read_text().splitlines():
-        if line.startswith("|") and not set(line) <= set("|-: "):
-            cells = re.split(r"(?<!\\)\|", line.strip().strip("|"))
-            rows.append([cell.strip() for cell in cells])
-    return rows[1:]
-
-
 @tagged("post_install", "-at_install")
 class TestBadInput(HardeningCase, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        contact = cls.env["res.partner"].create(
-            {"name": "Sam Submit", "parent_id": cls.submit_customer.id}
-        )
-        cls.portal_user = new_test_user(
-            cls.env,
-            login="hardening_portal",
-            groups="base.group_portal",
-            partner_id=contact.id,
-            company_id=cls.company.id,
+        cls.portal_user = cls._portal_user(
+            "hardening_portal", "Sam Submit", cls.submit_customer
         )
         cls.users = {
             "collector": cls.collector,

@@ -1,6 +1,19 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+# settings that count days, contacts or money: never below zero
+NOT_NEGATIVE_SETTINGS = (
+    "collection_max_emails_7d",
+    "collection_max_calls_7d",
+    "collection_call_cooldown_days",
+    "collection_plan_approval_amount",
+    "collection_plan_approval_instalments",
+    "collection_plan_approval_days",
+    "collection_plan_grace_days",
+    "collection_plan_reminder_days",
+    "collection_promise_grace_days",
+)
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -217,28 +230,9 @@ class ResCompany(models.Model):
     @api.constrains(
         "collection_contact_hour_start",
         "collection_contact_hour_end",
-        "collection_max_emails_7d",
-        "collection_max_calls_7d",
-        "collection_call_cooldown_days",
-        "collection_plan_approval_amount",
-        "collection_plan_approval_instalments",
-        "collection_plan_approval_days",
-        "collection_plan_grace_days",
-        "collection_plan_reminder_days",
-        "collection_promise_grace_days",
+        *NOT_NEGATIVE_SETTINGS,
     )
     def _check_collection_settings(self):
-        not_negative = [
-            "collection_max_emails_7d",
-            "collection_max_calls_7d",
-            "collection_call_cooldown_days",
-            "collection_plan_approval_amount",
-            "collection_plan_approval_instalments",
-            "collection_plan_approval_days",
-            "collection_plan_grace_days",
-            "collection_plan_reminder_days",
-            "collection_promise_grace_days",
-        ]
         for company in self:
             start = company.collection_contact_hour_start
             end = company.collection_contact_hour_end
@@ -261,7 +255,7 @@ class ResCompany(models.Model):
                         hour=start,
                     )
                 )
-            for name in not_negative:
+            for name in NOT_NEGATIVE_SETTINGS:
                 if company[name] < 0:
                     raise ValidationError(
                         _(
