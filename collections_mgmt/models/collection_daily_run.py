@@ -1,11 +1,14 @@
 import logging
+import threading
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from datetime import timedelta
 
 from markupsafe import Markup
 from psycopg2 import errors as pg_errors
 
 from odoo import _, api, fields, models
+from odoo import models as odoo_models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_amount, split_every
 
@@ -23,6 +26,37 @@ STAGE_CHANNELS = {
 }
 CONTACT_CHANNELS = ("email", "letter", "phone")
 _ADVISORY_LOCK_KEY = 0x434F4C  # "COL"
+
+# The ORM inserts the rows of one create() in statements of odoo.models.INSERT_BATCH_SIZE
+# rows (100): a batch of 1,000 cases would cost 10 INSERTs each for its communications,
+# activities and followers. The run raises that chunk while it creates its own rows
+# (_insert_chunk); the sizes asked by the threads of this process, under a lock held
+# only to change them, so overlapping runs never leave the chunk raised.
+_INSERT_CHUNK_LOCK = threading.Lock()
+_INSERT_CHUNK_DEFAULT = odoo_models.INSERT_BATCH_SIZE
+_insert_chunk_sizes = Counter()
+
+
+@contextmanager
+def _insert_chunk(rows):
+    """Let ``create()`` insert up to ``rows`` rows per statement inside the block."""
+
+    def apply():
+        odoo_models.INSERT_BATCH_SIZE = max(
+            [_INSERT_CHUNK_DEFAULT, *_insert_chunk_sizes]
+        )
+
+    with _INSERT_CHUNK_LOCK:
+        _insert_chunk_sizes[rows] += 1
+        apply()
+    try:
+        yield
+    finally:
+        with _INSERT_CHUNK_LOCK:
+            _insert_chunk_sizes[rows] -= 1
+            if not _insert_chunk_sizes[rows]:
+                del _insert_chunk_sizes[rows]
+            apply()
 
 
 class CollectionDailyRun(models.AbstractModel):
@@ -107,7 +141,9 @@ class CollectionDailyRun(models.AbstractModel):
     def _prepare_company(self, company):
         """Sync, scores and the capabilities that ride on the run, for one company."""
         Case = self.env["collection.case"]
-        Case._sync_cases(companies=company)
+        # the cases the sync opens: one INSERT per 1,000
+        with _insert_chunk(self._default_batch_size):
+            Case._sync_cases(companies=company)
         Case._refresh_priority_scores(company)
         self._run_company_hooks(company)
 
@@ -228,7 +264,12 @@ class CollectionDailyRun(models.AbstractModel):
     def _process_batch_safely(self, company, case_ids, stats):
         batch_stats = defaultdict(int)
         try:
-            with self.env.cr.savepoint():
+            # the batch's communications (two per case at most), activities, followers
+            # and mails: one INSERT each
+            with (
+                _insert_chunk(max(self._default_batch_size, 2 * len(case_ids))),
+                self.env.cr.savepoint(),
+            ):
                 self._process_batch(company, case_ids, batch_stats)
         except (pg_errors.SerializationFailure, pg_errors.UniqueViolation) as error:
             # another worker processed these cases concurrently: theirs stands
