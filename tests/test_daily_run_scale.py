@@ -5,7 +5,10 @@ from datetime import date, datetime, timedelta
 
 from freezegun import freeze_time
 
+from odoo import models
 from odoo.tests import tagged
+
+from odoo.addons.collections_mgmt.models.collection_daily_run import _insert_chunk
 
 from .common import CollectionsCase
 
@@ -153,6 +156,20 @@ class TestDailyRunScale(CollectionsCase):
         self.assertEqual(
             small, large, f"{small} statements for 10 cases, {large} for 200"
         )
+        self.assertEqual(models.INSERT_BATCH_SIZE, 100, "Odoo's chunk is back")
+
+    def test_insert_chunk_is_the_largest_asked_and_always_restored(self):
+        default = models.INSERT_BATCH_SIZE
+        with self.assertRaises(ZeroDivisionError), _insert_chunk(1000):
+            with _insert_chunk(400):
+                self.assertEqual(models.INSERT_BATCH_SIZE, 1000)
+            with _insert_chunk(3000):
+                self.assertEqual(models.INSERT_BATCH_SIZE, 3000)
+            self.assertEqual(models.INSERT_BATCH_SIZE, 1000)
+            _ = 1 / 0
+        self.assertEqual(models.INSERT_BATCH_SIZE, default)
+        with _insert_chunk(10):
+            self.assertEqual(models.INSERT_BATCH_SIZE, default, "never lowered")
 
     def test_invoice_state_lives_in_the_case_invoice_table(self):
         partner = self._customers(1, 2, "Narrow")

@@ -8,7 +8,6 @@ from markupsafe import Markup
 from psycopg2 import errors as pg_errors
 
 from odoo import _, api, fields, models
-from odoo import models as odoo_models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_amount, split_every
 
@@ -27,13 +26,15 @@ STAGE_CHANNELS = {
 CONTACT_CHANNELS = ("email", "letter", "phone")
 _ADVISORY_LOCK_KEY = 0x434F4C  # "COL"
 
-# The ORM inserts the rows of one create() in statements of odoo.models.INSERT_BATCH_SIZE
-# rows (100): a batch of 1,000 cases would cost 10 INSERTs each for its communications,
-# activities and followers. The run raises that chunk while it creates its own rows
-# (_insert_chunk); the sizes asked by the threads of this process, under a lock held
-# only to change them, so overlapping runs never leave the chunk raised.
+# create() inserts its rows in statements of odoo.models.INSERT_BATCH_SIZE rows (100): a
+# batch of 1,000 cases would cost 10 INSERTs each for its communications, activities,
+# followers and mails. The run raises that chunk while it creates them (_insert_chunk),
+# so the ORM still does every create (defaults, related values, mail's own logic) in
+# fewer statements. The chunk is the largest size asked by a thread of this process
+# (a lock held only to change it), back to Odoo's when no run asks; another thread's
+# create() meanwhile writes the same rows in fewer statements too.
 _INSERT_CHUNK_LOCK = threading.Lock()
-_INSERT_CHUNK_DEFAULT = odoo_models.INSERT_BATCH_SIZE
+_INSERT_CHUNK_DEFAULT = models.INSERT_BATCH_SIZE
 _insert_chunk_sizes = Counter()
 
 
@@ -42,9 +43,7 @@ def _insert_chunk(rows):
     """Let ``create()`` insert up to ``rows`` rows per statement inside the block."""
 
     def apply():
-        odoo_models.INSERT_BATCH_SIZE = max(
-            [_INSERT_CHUNK_DEFAULT, *_insert_chunk_sizes]
-        )
+        models.INSERT_BATCH_SIZE = max([_INSERT_CHUNK_DEFAULT, *_insert_chunk_sizes])
 
     with _INSERT_CHUNK_LOCK:
         _insert_chunk_sizes[rows] += 1
@@ -334,7 +333,8 @@ class CollectionDailyRun(models.AbstractModel):
             return 0
         # one UPDATE for the batch (an ORM write costs one per 100 cases); the ORM is
         # told what changed, so whatever depends on the stage follows
-        moved.flush_recordset(["stage_id"])
+        moved.flush_recordset(["stage_id", "write_uid", "write_date"])
+        now = self.env.cr.now()
         self.env.cr.execute(
             SQL(
                 """
@@ -344,7 +344,7 @@ class CollectionDailyRun(models.AbstractModel):
                  WHERE collection_case.id = move.case_id
                 """,
                 self.env.uid,
-                self.env.cr.now(),
+                now,
                 SQL(", ").join(
                     SQL("(%s, %s)", case.id, stage.id)
                     for stage, stage_cases in moves.items()
@@ -352,7 +352,15 @@ class CollectionDailyRun(models.AbstractModel):
                 ),
             )
         )
-        moved.invalidate_recordset(["stage_id", "write_uid", "write_date"])
+        # the cache takes what was written: the batch's cases are not read again
+        fields_ = moved._fields
+        cache = self.env.cache
+        cache.update(moved, fields_["write_uid"], [self.env.uid] * len(moved))
+        cache.update(moved, fields_["write_date"], [now] * len(moved))
+        for stage, stage_cases in moves.items():
+            cache.update(
+                stage_cases, fields_["stage_id"], [stage.id] * len(stage_cases)
+            )
         moved.modified(["stage_id"])
         return len(moved)
 
@@ -530,41 +538,45 @@ class CollectionDailyRun(models.AbstractModel):
 
     def _get_rule_context(self, company, cases, now):
         """Everything the fair-treatment rules need for a batch, in a few queries."""
-        Comm = self.env["collection.communication"]
         since = now - timedelta(days=7)
-        base = [("case_id", "in", cases.ids), ("date", ">=", since)]
-        emails = dict(
-            Comm._read_group(
-                base + [("channel", "=", "email"), ("state", "in", ("queued", "sent"))],
-                ["case_id"],
-                ["__count"],
+        # per case, in one statement: the emails of the last 7 days (queued or sent),
+        # the call attempts (a person's, or the run's queued or done) and the date of
+        # the last conversation a person logged
+        self.env["collection.communication"].flush_model(
+            ["case_id", "date", "channel", "state", "origin", "call_outcome"]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT case_id,
+                       COUNT(*) FILTER (
+                           WHERE date >= %(since)s AND channel = 'email'
+                             AND state IN ('queued', 'sent')),
+                       COUNT(*) FILTER (
+                           WHERE date >= %(since)s AND channel = 'phone'
+                             AND (origin = 'manual' OR state IN ('queued', 'done'))),
+                       MAX(date) FILTER (
+                           WHERE channel = 'phone' AND origin = 'manual'
+                             AND call_outcome IN %(outcomes)s)
+                  FROM collection_communication
+                 WHERE case_id IN %(cases)s
+              GROUP BY case_id
+                """,
+                since=since,
+                outcomes=tuple(sorted(fair_treatment.CONVERSATION_OUTCOMES)),
+                cases=tuple(cases.ids) or (None,),  # no case: no row
             )
         )
-        calls = dict(
-            Comm._read_group(
-                base
-                + [
-                    ("channel", "=", "phone"),
-                    "|",
-                    ("origin", "=", "manual"),
-                    ("state", "in", ("queued", "done")),
-                ],
-                ["case_id"],
-                ["__count"],
-            )
-        )
-        conversations = dict(
-            Comm._read_group(
-                [
-                    ("case_id", "in", cases.ids),
-                    ("channel", "=", "phone"),
-                    ("origin", "=", "manual"),
-                    ("call_outcome", "in", list(fair_treatment.CONVERSATION_OUTCOMES)),
-                ],
-                ["case_id"],
-                ["date:max"],
-            )
-        )
+        emails, calls, conversations = {}, {}, {}
+        Case = self.env["collection.case"]
+        for case_id, email_count, call_count, conversation in self.env.cr.fetchall():
+            case = Case.browse(case_id)
+            if email_count:
+                emails[case] = email_count
+            if call_count:
+                calls[case] = call_count
+            if conversation:
+                conversations[case] = conversation
         recipients = cases.reminder_partner_id
         blacklisted = set(
             self.env["mail.blacklist"]
