@@ -1,10 +1,14 @@
 """The daily run at scale: what a reminder batch costs does not grow with invoices."""
 
-from datetime import date, datetime
+from collections import defaultdict
+from datetime import date, datetime, timedelta
 
 from freezegun import freeze_time
 
+from odoo import models
 from odoo.tests import tagged
+
+from odoo.addons.collections_mgmt.models.collection_daily_run import _insert_chunk
 
 from .common import CollectionsCase
 
@@ -93,6 +97,79 @@ class TestDailyRunScale(CollectionsCase):
             10,
             f"{few} queries for a batch of 5 cases, {many} for 65 (one batch)",
         )
+
+    def _batch_statements(self, count, tag):
+        """Statements of one batch of ``count`` new cases: letters, calls, escalations.
+
+        A third of the customers each (rounded): an invoice 2 days overdue (reminder,
+        here a letter), 50 days (the collector call: a phone communication and its
+        activity) and 70 days (escalated: an activity, its communication done).
+        """
+        partners = self.env["res.partner"].create(
+            [{"name": f"{tag} {i}", "is_company": True} for i in range(count)]
+        )
+        days = (2, 50, 70)
+        self.env["account.move"].create(
+            [
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": partner.id,
+                    "invoice_date": RUN_AT.date() - timedelta(days[i % 3]),
+                    "invoice_date_due": RUN_AT.date() - timedelta(days[i % 3]),
+                    "invoice_line_ids": [
+                        (0, 0, {"name": "Service", "price_unit": 10.0, "tax_ids": []})
+                    ],
+                }
+                for i, partner in enumerate(partners)
+            ]
+        ).action_post()
+        Run = self.env["collection.daily.run"].with_company(self.company)
+        with freeze_time(RUN_AT):
+            self.Case._sync_cases(companies=self.company)
+            cases = self.Case.search([("partner_id", "in", partners.ids)])
+            self.assertEqual(len(cases), count)
+            self.env.flush_all()
+            self.env.invalidate_all()
+            stats = defaultdict(int)
+            before = self.cr.sql_log_count
+            Run._process_batch_safely(self.company, cases.ids, stats)
+            self.env.flush_all()
+            statements = self.cr.sql_log_count - before
+        self.assertEqual(stats["cases"], count)
+        return statements, stats
+
+    def test_batch_statements_are_the_same_for_10_and_200_cases(self):
+        # the run's own rows (communications, activities, followers) are inserted
+        # in one statement per batch, not one per 100 rows as create() does
+        self.env.ref("collections_mgmt.collection_stage_reminder").channel = "letter"
+        self._batch_statements(3, "Warm")  # caches of the first batch
+        small, stats = self._batch_statements(10, "Ten")
+        self.assertEqual((stats["queued"], stats["done"]), (4 + 3, 3))
+        large, stats = self._batch_statements(200, "Two hundred")
+        self.assertEqual((stats["queued"], stats["done"]), (67 + 67, 66))
+        self.assertEqual(
+            self.env["mail.activity"].search_count(
+                [("res_model", "=", "collection.case"), ("summary", "!=", False)]
+            ),
+            2 + 6 + 133,
+        )
+        self.assertEqual(
+            small, large, f"{small} statements for 10 cases, {large} for 200"
+        )
+        self.assertEqual(models.INSERT_BATCH_SIZE, 100, "Odoo's chunk is back")
+
+    def test_insert_chunk_is_the_largest_asked_and_always_restored(self):
+        default = models.INSERT_BATCH_SIZE
+        with self.assertRaises(ZeroDivisionError), _insert_chunk(1000):
+            with _insert_chunk(400):
+                self.assertEqual(models.INSERT_BATCH_SIZE, 1000)
+            with _insert_chunk(3000):
+                self.assertEqual(models.INSERT_BATCH_SIZE, 3000)
+            self.assertEqual(models.INSERT_BATCH_SIZE, 1000)
+            _ = 1 / 0
+        self.assertEqual(models.INSERT_BATCH_SIZE, default)
+        with _insert_chunk(10):
+            self.assertEqual(models.INSERT_BATCH_SIZE, default, "never lowered")
 
     def test_invoice_state_lives_in_the_case_invoice_table(self):
         partner = self._customers(1, 2, "Narrow")

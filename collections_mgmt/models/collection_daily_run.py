@@ -1,5 +1,7 @@
 import logging
+import threading
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -23,6 +25,37 @@ STAGE_CHANNELS = {
 }
 CONTACT_CHANNELS = ("email", "letter", "phone")
 _ADVISORY_LOCK_KEY = 0x434F4C  # "COL"
+
+# create() inserts its rows in statements of odoo.models.INSERT_BATCH_SIZE rows (100): a
+# batch of 1,000 cases would cost 10 INSERTs each for its communications, activities,
+# followers and mails. The run raises that chunk while it creates them (_insert_chunk),
+# so the ORM still does every create (defaults, related values, mail's own logic) in
+# fewer statements. The chunk is the largest size asked by a thread of this process
+# (a lock held only to change it), back to Odoo's when no run asks; another thread's
+# create() meanwhile writes the same rows in fewer statements too.
+_INSERT_CHUNK_LOCK = threading.Lock()
+_INSERT_CHUNK_DEFAULT = models.INSERT_BATCH_SIZE
+_insert_chunk_sizes = Counter()
+
+
+@contextmanager
+def _insert_chunk(rows):
+    """Let ``create()`` insert up to ``rows`` rows per statement inside the block."""
+
+    def apply():
+        models.INSERT_BATCH_SIZE = max([_INSERT_CHUNK_DEFAULT, *_insert_chunk_sizes])
+
+    with _INSERT_CHUNK_LOCK:
+        _insert_chunk_sizes[rows] += 1
+        apply()
+    try:
+        yield
+    finally:
+        with _INSERT_CHUNK_LOCK:
+            _insert_chunk_sizes[rows] -= 1
+            if not _insert_chunk_sizes[rows]:
+                del _insert_chunk_sizes[rows]
+            apply()
 
 
 class CollectionDailyRun(models.AbstractModel):
@@ -107,7 +140,9 @@ class CollectionDailyRun(models.AbstractModel):
     def _prepare_company(self, company):
         """Sync, scores and the capabilities that ride on the run, for one company."""
         Case = self.env["collection.case"]
-        Case._sync_cases(companies=company)
+        # the cases the sync opens: one INSERT per 1,000
+        with _insert_chunk(self._default_batch_size):
+            Case._sync_cases(companies=company)
         Case._refresh_priority_scores(company)
         self._run_company_hooks(company)
 
@@ -228,7 +263,12 @@ class CollectionDailyRun(models.AbstractModel):
     def _process_batch_safely(self, company, case_ids, stats):
         batch_stats = defaultdict(int)
         try:
-            with self.env.cr.savepoint():
+            # the batch's communications (two per case at most), activities, followers
+            # and mails: one INSERT each
+            with (
+                _insert_chunk(max(self._default_batch_size, 2 * len(case_ids))),
+                self.env.cr.savepoint(),
+            ):
                 self._process_batch(company, case_ids, batch_stats)
         except (pg_errors.SerializationFailure, pg_errors.UniqueViolation) as error:
             # another worker processed these cases concurrently: theirs stands
@@ -293,7 +333,8 @@ class CollectionDailyRun(models.AbstractModel):
             return 0
         # one UPDATE for the batch (an ORM write costs one per 100 cases); the ORM is
         # told what changed, so whatever depends on the stage follows
-        moved.flush_recordset(["stage_id"])
+        moved.flush_recordset(["stage_id", "write_uid", "write_date"])
+        now = self.env.cr.now()
         self.env.cr.execute(
             SQL(
                 """
@@ -303,7 +344,7 @@ class CollectionDailyRun(models.AbstractModel):
                  WHERE collection_case.id = move.case_id
                 """,
                 self.env.uid,
-                self.env.cr.now(),
+                now,
                 SQL(", ").join(
                     SQL("(%s, %s)", case.id, stage.id)
                     for stage, stage_cases in moves.items()
@@ -311,7 +352,15 @@ class CollectionDailyRun(models.AbstractModel):
                 ),
             )
         )
-        moved.invalidate_recordset(["stage_id", "write_uid", "write_date"])
+        # the cache takes what was written: the batch's cases are not read again
+        fields_ = moved._fields
+        cache = self.env.cache
+        cache.update(moved, fields_["write_uid"], [self.env.uid] * len(moved))
+        cache.update(moved, fields_["write_date"], [now] * len(moved))
+        for stage, stage_cases in moves.items():
+            cache.update(
+                stage_cases, fields_["stage_id"], [stage.id] * len(stage_cases)
+            )
         moved.modified(["stage_id"])
         return len(moved)
 
@@ -489,41 +538,45 @@ class CollectionDailyRun(models.AbstractModel):
 
     def _get_rule_context(self, company, cases, now):
         """Everything the fair-treatment rules need for a batch, in a few queries."""
-        Comm = self.env["collection.communication"]
         since = now - timedelta(days=7)
-        base = [("case_id", "in", cases.ids), ("date", ">=", since)]
-        emails = dict(
-            Comm._read_group(
-                base + [("channel", "=", "email"), ("state", "in", ("queued", "sent"))],
-                ["case_id"],
-                ["__count"],
+        # per case, in one statement: the emails of the last 7 days (queued or sent),
+        # the call attempts (a person's, or the run's queued or done) and the date of
+        # the last conversation a person logged
+        self.env["collection.communication"].flush_model(
+            ["case_id", "date", "channel", "state", "origin", "call_outcome"]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT case_id,
+                       COUNT(*) FILTER (
+                           WHERE date >= %(since)s AND channel = 'email'
+                             AND state IN ('queued', 'sent')),
+                       COUNT(*) FILTER (
+                           WHERE date >= %(since)s AND channel = 'phone'
+                             AND (origin = 'manual' OR state IN ('queued', 'done'))),
+                       MAX(date) FILTER (
+                           WHERE channel = 'phone' AND origin = 'manual'
+                             AND call_outcome IN %(outcomes)s)
+                  FROM collection_communication
+                 WHERE case_id IN %(cases)s
+              GROUP BY case_id
+                """,
+                since=since,
+                outcomes=tuple(sorted(fair_treatment.CONVERSATION_OUTCOMES)),
+                cases=tuple(cases.ids) or (None,),  # no case: no row
             )
         )
-        calls = dict(
-            Comm._read_group(
-                base
-                + [
-                    ("channel", "=", "phone"),
-                    "|",
-                    ("origin", "=", "manual"),
-                    ("state", "in", ("queued", "done")),
-                ],
-                ["case_id"],
-                ["__count"],
-            )
-        )
-        conversations = dict(
-            Comm._read_group(
-                [
-                    ("case_id", "in", cases.ids),
-                    ("channel", "=", "phone"),
-                    ("origin", "=", "manual"),
-                    ("call_outcome", "in", list(fair_treatment.CONVERSATION_OUTCOMES)),
-                ],
-                ["case_id"],
-                ["date:max"],
-            )
-        )
+        emails, calls, conversations = {}, {}, {}
+        Case = self.env["collection.case"]
+        for case_id, email_count, call_count, conversation in self.env.cr.fetchall():
+            case = Case.browse(case_id)
+            if email_count:
+                emails[case] = email_count
+            if call_count:
+                calls[case] = call_count
+            if conversation:
+                conversations[case] = conversation
         recipients = cases.reminder_partner_id
         blacklisted = set(
             self.env["mail.blacklist"]
