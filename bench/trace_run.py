@@ -33,6 +33,9 @@ def main(env, argv):
     parser.add_argument(
         "--profile", action="store_true", help="cProfile of the run, top 40 by own time"
     )
+    parser.add_argument(
+        "--dump", metavar="FILE", help="with --profile: keep the pstats in FILE too"
+    )
     args = parser.parse_args(argv)
     companies = _prepare_run(env)
     if args.mail:
@@ -74,6 +77,8 @@ def main(env, argv):
     print(f"process CPU time: {time.process_time() - cpu:.2f} s")
     if profile:
         profile_stats = pstats.Stats(profile)
+        if args.dump:
+            profile_stats.dump_stats(args.dump)
         profile_stats.sort_stats("tottime").print_stats(40)
         profile_stats.sort_stats("cumulative").print_stats(60)
     total = time.perf_counter() - started
