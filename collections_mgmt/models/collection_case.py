@@ -36,7 +36,8 @@ class CollectionCase(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company
     )
-    currency_id = fields.Many2one(related="company_id.currency_id")
+    # stored: the amounts of thousands of new cases find their currency in the values
+    currency_id = fields.Many2one(related="company_id.currency_id", store=True)
     user_id = fields.Many2one(
         "res.users",
         string="Collector",
@@ -287,13 +288,40 @@ class CollectionCase(models.Model):
 
         The link is a row of ``collection.case.invoice``: ``account_move`` is never
         rewritten. An invoice whose customer's case changed moves to the new case.
+        A new link of a case the daily run works (ladder or paused stage) starts at
+        the ladder level its days overdue reach, the level the run's batch would
+        give it: the batch then only raises the levels of invoices that aged.
         """
-        self.flush_model(["partner_id", "company_id"])
+        self.flush_model(["partner_id", "company_id", "stage_id"])
         self.env["collection.case.invoice"].flush_model(["case_id"])
+        self.env["collection.stage"].flush_model(["kind"])
+        ladder = self.env["collection.stage"]._get_stages(company, "ladder")
+        if ladder:
+            level = SQL(
+                """
+                CASE WHEN case_stage.kind IN ('ladder', 'manual') THEN (
+                    SELECT ladder.stage_id
+                      FROM (VALUES %(ladder)s) AS ladder(min_days, sequence, stage_id)
+                     WHERE ladder.min_days <= %(today)s::date - move.invoice_date_due
+                  ORDER BY ladder.min_days DESC, ladder.sequence DESC
+                     LIMIT 1
+                ) END
+                """,
+                ladder=SQL(", ").join(
+                    SQL(
+                        "(%s, %s, %s)", stage.min_days_overdue, stage.sequence, stage.id
+                    )
+                    for stage in ladder
+                ),
+                today=today,
+            )
+        else:
+            level = SQL("NULL::integer")
         query = SQL(
             """
-            INSERT INTO collection_case_invoice (move_id, case_id, reminder_count)
-            SELECT DISTINCT ON (aml.move_id) aml.move_id, case_.id, 0
+            INSERT INTO collection_case_invoice
+                   (move_id, case_id, reminder_count, level_id)
+            SELECT DISTINCT ON (aml.move_id) aml.move_id, case_.id, 0, %(level)s
               FROM account_move_line aml
               JOIN account_move move ON move.id = aml.move_id
               JOIN account_account account ON account.id = aml.account_id
@@ -301,6 +329,7 @@ class CollectionCase(models.Model):
               JOIN collection_case case_
                 ON case_.partner_id = partner.commercial_partner_id
                AND case_.company_id = aml.company_id
+              JOIN collection_stage case_stage ON case_stage.id = case_.stage_id
              WHERE %(where)s
                AND aml.date_maturity < %(today)s
             ON CONFLICT (move_id) DO UPDATE
@@ -308,6 +337,7 @@ class CollectionCase(models.Model):
              WHERE collection_case_invoice.case_id IS DISTINCT FROM EXCLUDED.case_id
          RETURNING move_id
             """,
+            level=level,
             today=today,
             where=self._get_receivable_where(company, partners),
         )
@@ -316,7 +346,7 @@ class CollectionCase(models.Model):
         if moved_ids:
             self.env["collection.case.invoice"].invalidate_model()
             self.env["account.move"].browse(moved_ids).invalidate_recordset(
-                ["collection_link_ids", "collection_case_id"]
+                ["collection_link_ids", "collection_case_id", "collection_level_id"]
             )
             self.invalidate_model(["invoice_link_ids", "invoice_ids"])
 
@@ -368,6 +398,7 @@ class CollectionCase(models.Model):
                             values,
                             partner_id=partner_id,
                             company_id=company.id,
+                            currency_id=currency.id,
                             stage_id=first_stage.id,
                         )
                     )

@@ -80,7 +80,8 @@ class CollectionCommunication(models.Model):
     amount_overdue = fields.Monetary(
         currency_field="currency_id", help="Overdue amount of the case at that time."
     )
-    currency_id = fields.Many2one(related="company_id.currency_id")
+    # stored: a batch's communications find their amount's currency in the values
+    currency_id = fields.Many2one(related="company_id.currency_id", store=True)
     mail_state = fields.Selection(related="mail_id.state", string="Email Status")
     mail_failure_reason = fields.Text(related="mail_id.failure_reason")
 

@@ -315,19 +315,21 @@ class CollectionDailyRun(models.AbstractModel):
         for comm in self._perform_actions(company, cases, overdue):
             stats[comm.state] += 1
 
-    @api.model
-    def _target_stage(self, ladder, days_overdue):
-        """Highest ladder stage reached after ``days_overdue`` days."""
-        reached = ladder.filtered(lambda s: s.min_days_overdue <= days_overdue)
-        return reached[-1:] if reached else self.env["collection.stage"]
-
     def _advance_stages(self, cases, ladder):
         """Move ladder cases up to the stage their oldest invoice reached, never back."""
-        moves = defaultdict(lambda: self.env["collection.case"])
-        for case in cases.filtered(lambda c: c.stage_id.kind == "ladder"):
-            target = self._target_stage(ladder, case.days_overdue)
-            if target and target.min_days_overdue > case.stage_id.min_days_overdue:
-                moves[target] |= case
+        moves = defaultdict(list)
+        # the ladder from the top: the first stage whose days are reached
+        from_top = [(stage.min_days_overdue, stage) for stage in reversed(ladder)]
+        for case in cases:
+            stage = case.stage_id
+            if stage.kind != "ladder":
+                continue
+            days = case.days_overdue
+            target = next((st for min_days, st in from_top if min_days <= days), None)
+            if target and target.min_days_overdue > stage.min_days_overdue:
+                moves[target].append(case.id)
+        Case = self.env["collection.case"]
+        moves = {stage: Case.browse(ids) for stage, ids in moves.items()}
         moved = self.env["collection.case"].concat(*moves.values())
         if not moved:
             return 0
@@ -500,10 +502,8 @@ class CollectionDailyRun(models.AbstractModel):
                             # related stored: given, so no UPDATE follows the INSERT
                             "partner_id": case.partner_id.id,
                             "company_id": case.company_id.id,
+                            "currency_id": case.currency_id.id,
                             "amount_overdue": case.amount_overdue,
-                            "invoice_ids": [
-                                (6, 0, [row[0] for row in overdue.get(case.id, ())])
-                            ],
                         }
                     )
                 elif comm.state == "deferred":
@@ -531,10 +531,44 @@ class CollectionDailyRun(models.AbstractModel):
             for vals, activity in zip(activity_claims, activities, strict=True):
                 vals.update(state="done", activity_id=activity.id)
         claimed = Comm.create(to_claim) if to_claim else Comm
+        self._link_claimed_invoices(claimed, overdue)
         done = claimed.filtered(lambda c: c.channel == "activity")
         todo = (claimed - done) | (retry - superseded)
         self._dispatch(todo, context, now)
         return done | todo
+
+    def _link_claimed_invoices(self, comms, overdue):
+        """The invoices each new communication names: its case's overdue invoices.
+
+        One INSERT of the pairs for the batch (thousands of rows), and the cache
+        told what was written.
+        """
+        pairs = [
+            (comm.id, row[0])
+            for comm in comms
+            for row in overdue.get(comm.case_id.id, ())
+        ]
+        if pairs:
+            comm_ids, move_ids = zip(*pairs, strict=True)
+            self.env.cr.execute(
+                SQL(
+                    """
+                    INSERT INTO collection_communication_invoice_rel
+                           (communication_id, move_id)
+                    SELECT * FROM unnest(%s::integer[], %s::integer[])
+                    """,
+                    list(comm_ids),
+                    list(move_ids),
+                )
+            )
+        self.env.cache.update(
+            comms,
+            comms._fields["invoice_ids"],
+            [
+                tuple(row[0] for row in overdue.get(comm.case_id.id, ()))
+                for comm in comms
+            ],
+        )
 
     def _get_rule_context(self, company, cases, now):
         """Everything the fair-treatment rules need for a batch, in a few queries."""
