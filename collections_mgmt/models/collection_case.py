@@ -282,6 +282,9 @@ class CollectionCase(models.Model):
             for partner_id, due, overdue, oldest in self.env.cr.fetchall()
         }
 
+    # links inserted or moved by one sync past which their table is analyzed
+    _link_analyze_rows = 1000
+
     @api.model
     def _link_overdue_invoices(self, company, today, partners=None):
         """Put every overdue open invoice of the company in its case (one INSERT).
@@ -343,6 +346,10 @@ class CollectionCase(models.Model):
         )
         self.env.cr.execute(query)
         moved_ids = [row[0] for row in self.env.cr.fetchall()]
+        if len(moved_ids) > self._link_analyze_rows:
+            # a bulk load (a first run): the batches' joins need the planner to know
+            # the table's new size now, not when autovacuum gets to it
+            self.env.cr.execute(SQL("ANALYZE collection_case_invoice"))
         if moved_ids:
             self.env["collection.case.invoice"].invalidate_model()
             self.env["account.move"].browse(moved_ids).invalidate_recordset(
@@ -439,10 +446,9 @@ class CollectionCase(models.Model):
                 collectors = self._get_default_collectors(
                     company, [vals["partner_id"] for vals in to_create]
                 )
-                names = {
-                    partner.id: partner.name
-                    for partner in self.env["res.partner"].browse(list(collectors))
-                }
+                partners = self.env["res.partner"].browse(list(collectors))
+                partners.fetch(["name"])
+                names = {partner.id: partner.name for partner in partners}
                 for vals in to_create:
                     vals["user_id"] = collectors.get(vals["partner_id"], False)
                     # related stored: given, so no UPDATE follows the INSERT
@@ -529,6 +535,8 @@ class CollectionCase(models.Model):
     def _get_default_collectors(self, company, partner_ids):
         """Collector of new cases: the customer's, else the company's default."""
         partners = self.env["res.partner"].with_company(company).browse(partner_ids)
+        # that field only: reading it would fetch every column of thousands of partners
+        partners.fetch(["collection_user_id"])
         default = company.collection_user_id.id
         return {p.id: p.collection_user_id.id or default for p in partners}
 
@@ -732,6 +740,8 @@ class CollectionCase(models.Model):
             self.env["res.partner"].sudo().with_company(company).browse(partner_ids)
         )
         use_credit_limit = company.account_use_credit_limit
+        # those two only: reading one would fetch every column of the partners
+        partners.fetch(["credit_limit", "trust"])
         partner_values = {
             partner.id: (
                 partner.credit_limit if use_credit_limit else 0.0,
