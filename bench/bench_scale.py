@@ -10,11 +10,13 @@ Measurements:
 
 - ``ours``: the daily run without mail rendering (email stages turned into letter
   stages, as ``bench_daily_run.py --no-mail``), then on the state it leaves: the
-  worklist's first page and the aging report's read_group (when the model exists).
+  worklist's first page and the aging report's read_group (when the model exists);
+  then the next day's run on that state (time frozen a day later, same transaction).
 - ``mail``: the daily run with every ladder stage sending an email (every customer
   given an address), statement PDFs excluded; then one batch of statement PDFs.
 - ``oca``: OCA's ``account_credit_control`` (installed on its own copy): its
-  default policy on the receivable accounts, a run of today generating its lines.
+  default policy on the receivable accounts, a run of today generating its lines;
+  then the next day's run on that state (a run dated tomorrow, time frozen).
 """
 
 import argparse
@@ -22,10 +24,12 @@ import json
 import resource
 import time
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from .measure import LIST_SPEC, PAGE, measure
+from freezegun import freeze_time
+
+from .measure import LIST_SPEC, PAGE, measure, perf_counter
 
 WORKLIST_DOMAIN = [("stage_kind", "!=", "closed")]  # the action's default filter
 SINGLE_PDFS = 20  # statements rendered one per call when a batch cannot be
@@ -68,11 +72,11 @@ class _Phases:
 
         def wrapper(model, *args, **kwargs):
             before = model.env.cr.sql_log_count
-            started, cpu = time.perf_counter(), time.process_time()
+            started, cpu = perf_counter(), time.process_time()
             try:
                 return original(model, *args, **kwargs)
             finally:
-                phases.seconds[name] += time.perf_counter() - started
+                phases.seconds[name] += perf_counter() - started
                 phases.cpu_seconds[name] += time.process_time() - cpu
                 phases.statements[name] += model.env.cr.sql_log_count - before
                 phases.calls[name] += 1
@@ -157,6 +161,10 @@ def measure_ours(env, args):
     result["daily"]["baseline_mb"] = baseline
     result["worklist"] = _measure_worklist(env)
     result["aging"] = _measure_aging(env)
+    # the day after: what a daily run does once the cases, their links and the
+    # first actions exist (stage moves of the invoices that aged, scores)
+    with freeze_time(datetime.now() + timedelta(days=1)):
+        result["next_day"] = _daily_run(env, companies, args.batch_size, _Phases(env))
     env.cr.rollback()
     return result
 
@@ -263,7 +271,7 @@ def _measure_pdf(env, count):
         # e.g. wkhtmltopdf built on an unpatched Qt takes one input document per call:
         # then measure what the run falls back to, one render per statement
         single = cases[:SINGLE_PDFS]
-        started = time.perf_counter()
+        started = perf_counter()
         rendered = 0
         for case in single:
             streams = env["ir.actions.report"]._render_qweb_pdf_prepare_streams(
@@ -273,7 +281,7 @@ def _measure_pdf(env, count):
         return {
             "error": f"{type(error).__name__}: {error}"[:200],
             "statements_rendered": rendered,
-            "seconds": time.perf_counter() - started,
+            "seconds": perf_counter() - started,
             "one_per_call": True,
         }
     return {
@@ -310,6 +318,16 @@ def measure_oca(env, args):
     cpu = time.process_time()
     control_run, seconds, statements = measure(env, run)
     cpu_seconds = time.process_time() - cpu
+    # the day after, on the lines this run left (as ours, time frozen a day later)
+    with freeze_time(datetime.now() + timedelta(days=1)):
+        cpu = time.process_time()
+        next_run, next_seconds, next_statements = measure(env, run)
+        result["oca_next_day"] = {
+            "seconds": next_seconds,
+            "cpu_seconds": time.process_time() - cpu,
+            "statements": next_statements,
+            "lines": len(next_run.line_ids),
+        }
     result["oca"] = {
         "seconds": seconds,
         "cpu_seconds": cpu_seconds,
@@ -365,7 +383,7 @@ def measure_worker(env, args):
     phases = _Phases(env).watch("collection.daily.run", "_send_emails")
     # both workers start at the same moment
     time.sleep(max(0.0, args.start_at - time.time()))
-    started = time.perf_counter()
+    started = perf_counter()
     try:
         stats = Run._run(
             companies=companies,
@@ -377,7 +395,7 @@ def measure_worker(env, args):
         type(Run)._process_batch_safely = original
         phases.restore()
     return {
-        "seconds": time.perf_counter() - started,
+        "seconds": perf_counter() - started,
         "phases": phases.as_dict(),
         "stats": stats,
         "batches": batches,
@@ -505,6 +523,38 @@ def _rows(results, sizes):
         f"S: ≥ {TARGET_SPEEDUP}× faster than OCA",
         verdicts,
     )
+    next_day = {s: (get((s, "ours")) or {}).get("next_day") for s in sizes}
+    oca_next = {s: (get((s, "oca")) or {}).get("oca_next_day") for s in sizes}
+    cells, verdicts = {}, {}
+    for s in sizes:
+        ours_s = next_day[s] and next_day[s]["seconds"]
+        oca_s = oca_next[s] and oca_next[s]["seconds"]
+        speedup = oca_s / ours_s if ours_s and oca_s else None
+        cells[s] = (
+            _fmt(ours_s, 2)
+            + (
+                f" ({next_day[s]['statements']} statements, "
+                f"CPU {next_day[s]['cpu_seconds']:.2f} s)"
+                if next_day[s]
+                else ""
+            ),
+            _fmt(oca_s, 2)
+            + (
+                f" ({oca_next[s]['statements']:,} statements, "
+                f"CPU {oca_next[s]['cpu_seconds']:.2f} s)"
+                if oca_next[s]
+                else ""
+            ),
+            f"{_fmt(speedup)}× faster",
+        )
+        if s == "S" and ours_s and oca_s:
+            verdicts[s] = _verdict(speedup >= TARGET_SPEEDUP)
+    row(
+        "  the next day's run, on what the first left",
+        cells,
+        f"S: ≥ {TARGET_SPEEDUP}× faster than OCA",
+        verdicts,
+    )
     cells, verdicts = {}, {}
     for s in sizes:
         d, o = daily[s], oca[s]
@@ -612,6 +662,21 @@ def _rows(results, sizes):
             {"S": ("", "", ""), "L": (f"{growth:.1f}×", _fmt(oca_growth) + "×", "")},
             f"≤ {TARGET_GROWTH}×",
             {"L": _verdict(growth <= TARGET_GROWTH)},
+        )
+        cpu_growth = daily["L"]["cpu_seconds"] / daily["S"]["cpu_seconds"]
+        oca_cpu_growth = (
+            oca["L"]["cpu_seconds"] / oca["S"]["cpu_seconds"]
+            if oca["S"] and oca["L"]
+            else None
+        )
+        row(
+            "S → L growth: CPU seconds (load-independent)",
+            {
+                "S": ("", "", ""),
+                "L": (f"{cpu_growth:.1f}×", _fmt(oca_cpu_growth) + "×", ""),
+            },
+            f"≤ {TARGET_GROWTH}×",
+            {"L": _verdict(cpu_growth <= TARGET_GROWTH)},
         )
         row(
             "S → L growth: statements vs batches",
