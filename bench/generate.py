@@ -205,6 +205,45 @@ def _next_sequence(cr, journal):
     return cr.fetchone()[0] + 1
 
 
+def _copy_followers(cr, invoice):
+    """Each copy followed as its template is: posting subscribes the customer."""
+    customer = SQL(
+        "CASE WHEN f.partner_id = %s THEN s.partner_id ELSE f.partner_id END",
+        invoice.partner_id.id,
+    )
+    cr.execute(
+        SQL(
+            """
+            INSERT INTO mail_followers (res_model, res_id, partner_id)
+            SELECT 'account.move', s.move_id, %(customer)s
+              FROM bench_spec s, mail_followers f
+             WHERE f.res_model = 'account.move' AND f.res_id = %(template)s
+            """,
+            customer=customer,
+            template=invoice.id,
+        )
+    )
+    cr.execute(
+        SQL(
+            """
+            INSERT INTO mail_followers_mail_message_subtype_rel
+                   (mail_followers_id, mail_message_subtype_id)
+            SELECT copy.id, rel.mail_message_subtype_id
+              FROM bench_spec s
+              JOIN mail_followers f
+                ON f.res_model = 'account.move' AND f.res_id = %(template)s
+              JOIN mail_followers copy
+                ON copy.res_model = 'account.move' AND copy.res_id = s.move_id
+               AND copy.partner_id = %(customer)s
+              JOIN mail_followers_mail_message_subtype_rel rel
+                ON rel.mail_followers_id = f.id
+            """,
+            customer=customer,
+            template=invoice.id,
+        )
+    )
+
+
 def _copy_documents(env, specs, templates, sale_journal, bank_journal, paid):
     """Copy the template invoice (and payment, when ``paid``) for every spec row."""
     cr = env.cr
@@ -321,6 +360,7 @@ def _copy_documents(env, specs, templates, sale_journal, bank_journal, paid):
         full = None
         invoice_line_extra = {}
     moves.clone(invoice.id, template, invoice_overrides)
+    _copy_followers(cr, invoice)
     for line in invoice.line_ids:
         lines.clone(
             line.id,
