@@ -8,11 +8,13 @@ looked up once: every subject and body must stay byte for byte Odoo's.
 from datetime import date, datetime, timedelta
 from unittest.mock import patch
 
-from lxml import etree
+from lxml import etree, html
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import format_amount, format_date, mute_logger
+
+from odoo.addons.collections_mgmt.models.mail_render_mixin import CompiledTemplates
 
 from .common import TODAY, CollectionsCase
 
@@ -245,6 +247,23 @@ class TestBatchRender(CollectionsCase):
             self._composer_values(self.template, self.cases, BATCH)
         self.assertEqual(compiled.count((True, False)), 2)
         self.assertNotIn((False, False), compiled)
+
+    def test_batch_compilation_leaves_the_body_intact(self):
+        """Compiling consumes an etree's QWeb attributes: the batch compiles a copy,
+        once per cache key (here the language)."""
+        case = self.case_of["Amberley"]
+        body = html.fragment_fromstring(
+            '<p t-out="object.partner_id.name"/>', create_parent="div"
+        )
+        compiled = CompiledTemplates()
+        qweb = self.env["ir.qweb"].with_context(
+            collections_mgmt_compiled_templates=compiled
+        )
+        for lang in ("en_US", "fr_FR", "en_US"):
+            rendered = qweb.with_context(lang=lang)._render(body, {"object": case})
+            self.assertEqual(str(rendered), "<div><p>Amberley</p></div>")
+        self.assertEqual(len(compiled.by_key), 2)
+        self.assertEqual(body[0].get("t-out"), "object.partner_id.name")
 
     def test_restricted_rendering_keeps_odoo_path(self):
         self.env["ir.config_parameter"].set_param(
