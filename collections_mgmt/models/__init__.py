@@ -14,3 +14,5 @@ from . import collection_goal
 from . import collection_dashboard
 from . import collection_run
 from . import collection_case_invoice
+from . import mail_render_mixin
+from . import ir_qweb

@@ -836,6 +836,8 @@ class CollectionDailyRun(models.AbstractModel):
                 default_res_ids=cases.ids,
                 default_template_id=template.id,
                 mail_create_nosubscribe=True,
+                # issue 8: one compilation, one language look-up (mail_render_mixin.py)
+                collections_mgmt_batch_render=True,
             )
             .create({"force_send": False, "auto_delete_keep_log": True})
         )
