@@ -330,17 +330,6 @@ def measure_oca(env, args):
     cpu = time.process_time()
     control_run, seconds, statements = measure(env, run)
     cpu_seconds = time.process_time() - cpu
-    # the day after, on the lines this run left (as ours, time frozen a day later)
-    _overnight(env)
-    with freeze_time(datetime.now() + timedelta(days=1)):
-        cpu = time.process_time()
-        next_run, next_seconds, next_statements = measure(env, run)
-        result["oca_next_day"] = {
-            "seconds": next_seconds,
-            "cpu_seconds": time.process_time() - cpu,
-            "statements": next_statements,
-            "lines": len(next_run.line_ids),
-        }
     result["oca"] = {
         "seconds": seconds,
         "cpu_seconds": cpu_seconds,
@@ -352,6 +341,19 @@ def measure_oca(env, args):
         "policy": policy.name,
         "accounts": accounts.mapped("code"),
     }
+    # the day after, on the lines this run left (as ours, time frozen a day later);
+    # S only: on L it was still running after 22 minutes (a lookup per receivable line)
+    if args.size == "S":
+        _overnight(env)
+        with freeze_time(datetime.now() + timedelta(days=1)):
+            cpu = time.process_time()
+            next_run, next_seconds, next_statements = measure(env, run)
+            result["oca_next_day"] = {
+                "seconds": next_seconds,
+                "cpu_seconds": time.process_time() - cpu,
+                "statements": next_statements,
+                "lines": len(next_run.line_ids),
+            }
     env.cr.rollback()
     return result
 
