@@ -134,6 +134,25 @@ class TestDailyRun(CollectionsCase):
         )
         self.assertEqual(comms.mapped("channel"), ["phone"])
 
+    def test_first_run_writes_invoices_and_levels_to_the_database(self):
+        """The communication's invoices (one SQL INSERT) and the invoices' levels
+        (set when the sync links them) as stored, not as the run's cache holds them."""
+        other = self._invoice(self.customer, 300.0, DUE + timedelta(20))
+        self._run(at(50))
+        self.env.invalidate_all()
+        comm = self._comms()
+        self.assertEqual(comm.invoice_ids, self.invoice | other)
+        ref = self.env.ref
+        # 50 days late: the call stage; 30 days late: the final notice
+        self.assertEqual(
+            self.invoice.collection_level_id,
+            ref("collections_mgmt.collection_stage_call"),
+        )
+        self.assertEqual(
+            other.collection_level_id,
+            ref("collections_mgmt.collection_stage_final_notice"),
+        )
+
     def test_interrupted_run_resumes_without_duplicates(self):
         customers = [self.customer] + [self._customer(f"Batch {i}") for i in range(4)]
         for customer in customers[1:]:

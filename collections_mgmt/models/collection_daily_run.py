@@ -330,7 +330,7 @@ class CollectionDailyRun(models.AbstractModel):
                 moves[target].append(case.id)
         Case = self.env["collection.case"]
         moves = {stage: Case.browse(ids) for stage, ids in moves.items()}
-        moved = self.env["collection.case"].concat(*moves.values())
+        moved = Case.concat(*moves.values())
         if not moved:
             return 0
         # one UPDATE for the batch (an ORM write costs one per 100 cases); the ORM is
